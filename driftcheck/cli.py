@@ -1,0 +1,255 @@
+"""The command line: ``driftcheck check | matrix | rule``.
+
+Every command is a plain function returning an exit code; click only parses options.
+Exit codes: 0 clean, 1 drift at or above ``--fail-on``, 2 the run could not be done.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from driftcheck import __version__
+from driftcheck.errors import DriftcheckError, DriftcheckErrors
+
+EXIT_CLEAN = 0
+EXIT_DRIFT = 1
+EXIT_ERROR = 2
+SEVERITY_CHOICES = ("error", "warning", "info")
+FORMAT_CHOICES = ("auto", "text", "json")
+
+
+def _report_errors(error: DriftcheckError) -> None:
+    errors = error.errors if isinstance(error, DriftcheckErrors) else [error]
+    for one in errors:
+        click.echo(f"driftcheck: error: {one}", err=True)
+
+
+def _guarded(command: Callable[[], int]) -> int:
+    """Run a command, turning user errors into exit 2 and crashes into a report request.
+
+    A crash shows only the exception type and where it happened, never its message:
+    messages of third-party exceptions can quote configuration values.
+    """
+    try:
+        return command()
+    except DriftcheckError as error:
+        _report_errors(error)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`driftcheck check | head`): end quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_DRIFT
+    except Exception as crash:  # noqa: BLE001 - the last line of defence
+        frame = traceback.extract_tb(crash.__traceback__)[-1]
+        where = f"{Path(frame.filename).name}:{frame.lineno}"
+        click.echo(
+            f"driftcheck: internal error: {type(crash).__name__} at {where}. This is a bug in "
+            f"driftcheck {__version__}; please report it with this line and your Python "
+            f"version ({sys.version.split()[0]}).",
+            err=True,
+        )
+        return EXIT_ERROR
+
+
+def _use_colour(stream: TextIO) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return stream.isatty()
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    _write_file(output, text)
+
+
+def _write_file(path: Path, text: str) -> None:
+    """Write ``text`` atomically: readers see the old file or the new one, never half."""
+    import tempfile
+
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise DriftcheckError(f"cannot write: {exc.strerror}", str(path)) from None
+
+
+def run_check(
+    path: Path,
+    output_format: str = "auto",
+    output: Path | None = None,
+    fail_on: str = "error",
+    select: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
+    services: tuple[str, ...] = (),
+    environments: tuple[str, ...] = (),
+    statistics: bool = False,
+    quiet: bool = False,
+) -> int:
+    """``driftcheck check``: load, run the rules, print, and return the exit code."""
+    from driftcheck.engine import make_selection, run_rules
+    from driftcheck.findings import Severity
+    from driftcheck.project import load_project
+    from driftcheck.report import Report
+
+    project = load_project(path)
+    selection = make_selection(project, _split(select), _split(ignore), services, environments)
+    findings = run_rules(project, selection)
+    files = {
+        source.display_path
+        for layer in project.all_layers()
+        for source in layer.sources
+        if source.format != "process"
+    }
+    report = Report(
+        findings=tuple(findings),
+        services=tuple(s for s in project.services if not services or s in services),
+        environments=tuple(e for e in project.environments if not environments or e in environments),
+        files_read=len(files),
+        fingerprints_keyed=project.fingerprinter.keyed,
+        config_path=project.config.display_path,
+    )
+    if output_format == "auto":
+        output_format = "text"
+    if output_format == "json":
+        from driftcheck.formatters import json as json_format
+
+        _write(json_format.render(report), output)
+    else:
+        from driftcheck.formatters import text
+
+        lines = text.render(report, statistics=statistics, quiet=quiet)
+        if output is None and _use_colour(sys.stdout):
+            text.print_coloured(lines)
+        else:
+            _write(text.to_plain(lines), output)
+    threshold = Severity.parse(fail_on)
+    worst = report.worst()
+    return EXIT_DRIFT if worst is not None and worst >= threshold else EXIT_CLEAN
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    """``--select A,B --select C`` and ``--select A --select B,C`` mean the same."""
+    return tuple(part for value in values for part in value.split(",") if part.strip())
+
+
+def run_rule(code: str | None) -> int:
+    """``driftcheck rule [CODE|NAME]``: one rule's documentation, or the table of rules."""
+    from driftcheck.rules import RULES, find_rule
+
+    if code is None:
+        width = max(len(rule.name) for rule in RULES)
+        lines = [f"{'code':<6} {'name':<{width}} {'severity':<8} summary"]
+        lines += [
+            f"{rule.code:<6} {rule.name:<{width}} {rule.severity!s:<8} {rule.summary}"
+            for rule in RULES
+        ]
+        _write("\n".join(lines) + "\n", None)
+        return EXIT_CLEAN
+    rule = find_rule(code)
+    if rule is None:
+        raise DriftcheckError(f"unknown rule '{code}' (run 'driftcheck rule' for the list)")
+    header = f"{rule.code} {rule.name} ({rule.family}; default severity: {rule.severity})"
+    _write(f"{header}\n\n{rule.documentation.strip()}\n", None)
+    return EXIT_CLEAN
+
+
+def run_matrix(path: Path, services: tuple[str, ...] = (), environments: tuple[str, ...] = ()) -> int:
+    """``driftcheck matrix``: keys down, (service, environment) across."""
+    from driftcheck.matrix import build_matrix, print_matrix
+    from driftcheck.project import load_project
+
+    project = load_project(path)
+    matrix = build_matrix(project, services, environments)
+    print_matrix(matrix, colour=_use_colour(sys.stdout))
+    return EXIT_DRIFT if matrix.has_drift else EXIT_CLEAN
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="driftcheck")
+def cli() -> None:
+    """Catch configuration drift between services and environments."""
+
+
+_path_argument = click.argument(
+    "path", required=False, default=".", type=click.Path(path_type=Path)
+)
+_service_option = click.option(
+    "--service", "services", multiple=True, help="Report only this service (repeatable)."
+)
+_env_option = click.option(
+    "--env", "environments", multiple=True, help="Report only this environment (repeatable)."
+)
+
+
+@cli.command()
+@_path_argument
+@_env_option
+@_service_option
+@click.option("--format", "output_format", type=click.Choice(FORMAT_CHOICES), default="auto",
+              show_default=True, help="Output format.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report to this file instead of standard output.")
+@click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default="error",
+              show_default=True, help="Exit 1 when a finding is at least this severe.")
+@click.option("--select", multiple=True, help="Run only these rules (codes, names, prefixes).")
+@click.option("--ignore", multiple=True, help="Skip these rules (codes, names, prefixes).")
+@click.option("--statistics", is_flag=True, help="Count findings per rule.")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+def check(
+    path: Path,
+    environments: tuple[str, ...],
+    services: tuple[str, ...],
+    output_format: str,
+    output: Path | None,
+    fail_on: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    statistics: bool,
+    quiet: bool,
+) -> None:
+    """Check every service in every environment for drift (the CI gate)."""
+    sys.exit(
+        _guarded(
+            lambda: run_check(path, output_format, output, fail_on, select, ignore, services,
+                              environments, statistics, quiet)
+        )
+    )
+
+
+@cli.command()
+@_path_argument
+@_env_option
+@_service_option
+def matrix(path: Path, environments: tuple[str, ...], services: tuple[str, ...]) -> None:
+    """Show every key across services and environments: present, missing, differs."""
+    sys.exit(_guarded(lambda: run_matrix(path, services, environments)))
+
+
+@cli.command()
+@click.argument("code", required=False)
+def rule(code: str | None) -> None:
+    """Print a rule's documentation, or the table of rules."""
+    sys.exit(_guarded(lambda: run_rule(code)))
+
+
+def main() -> None:
+    # click exits 2 on usage errors (bad option, bad choice), as the contract wants.
+    cli()

@@ -1,0 +1,403 @@
+"""The project config: ``driftcheck.toml`` or ``[tool.driftcheck]`` in ``pyproject.toml``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from driftcheck.errors import DriftcheckError
+from driftcheck.tomlfile import Table, TomlFile, dotted, load_toml, per_environment
+
+CONFIG_FILE = "driftcheck.toml"
+PYPROJECT_FILE = "pyproject.toml"
+SOURCE_FORMATS = ("dotenv", "json", "envdump", "process")
+SEVERITIES = ("error", "warning", "info")
+DEVELOPMENT_NAMES = frozenset({"dev", "development", "local", "test", "testing", "ci"})
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    """One source of values; ``path`` is a template with ``{service}`` and ``{env}``."""
+
+    format: str
+    path: str | None = None
+    optional: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentConfig:
+    name: str
+    #: Weak and placeholder secrets are tolerated here, and secrets may be shared.
+    development: bool
+    #: All services run on one host, so two of them must not bind one port.
+    single_host: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceConfig:
+    name: str
+    schema: str
+    sources: dict[str, tuple[SourceSpec, ...]]
+    ports: dict[str, int]
+    public_urls: dict[str, str]
+    listen_port_key: str | None
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SharedMember:
+    service: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class SharedSetting:
+    """One logical setting held by several services, possibly under different names."""
+
+    name: str
+    members: tuple[SharedMember, ...]
+    #: None: a secret when any member's schema says so.
+    secret: bool | None
+    equal_within_environment: bool
+    #: None: True for secrets, False otherwise.
+    distinct_across_environments: bool | None
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """Infrastructure a key may point at (Postgres, Redis...), with its port per environment."""
+
+    name: str
+    ports: dict[str, int]
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSettings:
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectConfig:
+    path: Path
+    display_path: str
+    root: Path
+    environments: tuple[EnvironmentConfig, ...]
+    services: tuple[ServiceConfig, ...]
+    shared: tuple[SharedSetting, ...]
+    endpoints: tuple[Endpoint, ...]
+    discovery: tuple[SourceSpec, ...]
+    platform_presets: tuple[str, ...]
+    platform_keys: tuple[str, ...]
+    rules: RuleSettings
+
+    @property
+    def environment_names(self) -> tuple[str, ...]:
+        return tuple(env.name for env in self.environments)
+
+    def environment(self, name: str) -> EnvironmentConfig:
+        return next(env for env in self.environments if env.name == name)
+
+    def service(self, name: str) -> ServiceConfig:
+        return next(svc for svc in self.services if svc.name == name)
+
+
+def find_config(start: Path) -> Path:
+    """The config file for ``start``: itself if a file, else the nearest one upward."""
+    if start.is_file():
+        return start
+    if not start.exists():
+        raise DriftcheckError("no such file or directory", str(start))
+    for directory in (start.resolve(), *start.resolve().parents):
+        candidate = directory / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+        pyproject = directory / PYPROJECT_FILE
+        if pyproject.is_file() and "[tool.driftcheck" in pyproject.read_text("utf-8", "replace"):
+            return pyproject
+    raise DriftcheckError(
+        f"no {CONFIG_FILE} (or [tool.driftcheck] in {PYPROJECT_FILE}) here or in any parent "
+        "directory; run 'driftcheck init' to write one",
+        str(start),
+    )
+
+
+def _check_template(table: Table, key: str, template: str, allowed: tuple[str, ...]) -> None:
+    for name in _PLACEHOLDER.findall(template):
+        if name not in allowed:
+            names = " and ".join("{" + item + "}" for item in allowed)
+            raise table.error(
+                f"'{dotted(table.path + (key,))}' uses '{{{name}}}'; only {names} may be used",
+                key,
+            )
+
+
+def _source_list(table: Table, key: str, value: object, placeholders: tuple[str, ...]) -> tuple[SourceSpec, ...]:
+    if isinstance(value, (str, dict)):
+        value = [value]
+    if not isinstance(value, list):
+        raise table.error(f"'{dotted(table.path + (key,))}' must be an array of sources", key)
+    specs = []
+    for item in value:
+        if isinstance(item, str):
+            _check_template(table, key, item, placeholders)
+            specs.append(SourceSpec(format=_format_of(item), path=item))
+        elif isinstance(item, dict):
+            inner = Table(table.file, item, table.path + (key,))
+            source_format = inner.get("format", str, "")
+            path = inner.get("path", str, None)  # type: ignore[arg-type]
+            if not source_format:
+                if path is None:
+                    raise inner.error("a source needs 'path' (or format = \"process\")")
+                source_format = _format_of(path)
+            if source_format not in SOURCE_FORMATS:
+                raise inner.error(
+                    f"source format '{source_format}' is not one of {', '.join(SOURCE_FORMATS)}",
+                    "format",
+                )
+            if source_format != "process" and path is None:
+                raise inner.error(f"a {source_format} source needs 'path'")
+            if path is not None:
+                _check_template(inner, "path", path, placeholders)
+            specs.append(SourceSpec(source_format, path, inner.get("optional", bool, False)))
+            inner.finish()
+        else:
+            raise table.error(
+                f"each item of '{dotted(table.path + (key,))}' must be a path or a table", key
+            )
+    return tuple(specs)
+
+
+def _format_of(path: str) -> str:
+    return "json" if path.endswith(".json") else "dotenv"
+
+
+def _sources_per_environment(
+    table: Table, key: str, environments: tuple[str, ...]
+) -> dict[str, tuple[SourceSpec, ...]] | None:
+    value = table.raw(key)
+    if value is None:
+        return None
+    placeholders = ("service", "env")
+    if isinstance(value, dict) and "path" not in value and "format" not in value:
+        inner = Table(table.file, value, table.path + (key,))
+        result = {}
+        for env in inner.keys():
+            if env not in environments:
+                raise inner.error(
+                    f"'{dotted(inner.path + (env,))}' names environment '{env}', "
+                    f"which is not one of {', '.join(environments)}",
+                    env,
+                )
+            result[env] = _source_list(inner, env, inner.raw(env), placeholders)
+        return result
+    specs = _source_list(table, key, value, placeholders)
+    return dict.fromkeys(environments, specs)
+
+
+def _environments(top: Table) -> tuple[EnvironmentConfig, ...]:
+    value = top.raw("environments")
+    if value is None:
+        raise top.error("the config needs 'environments' (for example [\"dev\", \"prod\"])")
+    result = []
+    if isinstance(value, list):
+        names = top.strings("environments")
+        for name in names:
+            development = name.lower() in DEVELOPMENT_NAMES
+            result.append(EnvironmentConfig(name, development, development))
+    else:
+        for name, table in top.subtables("environments"):
+            development = table.get("development", bool, name.lower() in DEVELOPMENT_NAMES)
+            single_host = table.get("single_host", bool, development)
+            table.finish()
+            result.append(EnvironmentConfig(name, development, single_host))
+    names = [env.name for env in result]
+    if not names:
+        raise top.error("'environments' is empty", "environments")
+    duplicate = next((name for name in names if names.count(name) > 1), None)
+    if duplicate is not None:
+        raise top.error(f"environment '{duplicate}' is listed twice", "environments")
+    return tuple(result)
+
+
+def _port(table: Table, key: str) -> Callable[[int], int]:
+    def check(value: int) -> int:
+        if not 1 <= value <= 65535:
+            raise table.error(f"'{dotted(table.path + (key,))}' must be a port in 1..65535", key)
+        return value
+
+    return check
+
+
+def parse_config(file: TomlFile, root: Path, section: tuple[str, ...] = ()) -> ProjectConfig:
+    """Build the project config from a parsed file (``section`` for pyproject.toml)."""
+    data = file.data
+    for part in section:
+        data = data.get(part, {})
+    top = Table(file, data, section)
+    environments = _environments(top)
+    env_names = tuple(env.name for env in environments)
+
+    defaults = top.table("defaults")
+    default_schema = "schemas/{service}.toml"
+    default_sources: dict[str, tuple[SourceSpec, ...]] = {}
+    if defaults is not None:
+        default_schema = defaults.get("schema", str, default_schema)
+        _check_template(defaults, "schema", default_schema, ("service",))
+        default_sources = _sources_per_environment(defaults, "sources", env_names) or {}
+        defaults.finish()
+
+    services = []
+    service_tables = top.subtables("services")
+    if not service_tables:
+        raise top.error("the config declares no services ([services.NAME])")
+    for name, table in service_tables:
+        schema = table.get("schema", str, default_schema)
+        _check_template(table, "schema", schema, ("service",))
+        sources = _sources_per_environment(table, "sources", env_names)
+        if sources is None:
+            sources = default_sources
+        if not any(sources.values()):
+            raise table.error(
+                f"service '{name}' has no sources; give [services.{name}] sources or "
+                "[defaults] sources"
+            )
+        ports = per_environment(table, "port", int, env_names, _port(table, "port"))
+        public_urls = per_environment(table, "public_url", str, env_names)
+        listen = table.get("listen_port_key", str, None)  # type: ignore[arg-type]
+        services.append(
+            ServiceConfig(
+                name=name,
+                schema=schema.replace("{service}", name),
+                sources={env: sources.get(env, ()) for env in env_names},
+                ports=ports,
+                public_urls=public_urls,
+                listen_port_key=listen,
+                line=file.lines.line_of((*section, "services", name)),
+            )
+        )
+        table.finish()
+    service_names = {service.name for service in services}
+
+    endpoints = []
+    for name, table in top.subtables("endpoints"):
+        if name in service_names:
+            raise table.error(f"endpoint '{name}' has the name of a service; names must differ")
+        ports = per_environment(table, "port", int, env_names, _port(table, "port"))
+        if not ports:
+            raise table.error(f"endpoint '{name}' needs 'port'")
+        table.finish()
+        endpoints.append(Endpoint(name, ports, file.lines.line_of((*section, "endpoints", name))))
+
+    shared = []
+    for name, table in top.subtables("shared"):
+        members_table = table.table("members")
+        if members_table is None or not members_table.keys():
+            raise table.error(f"shared setting '{name}' needs 'members' (service = \"KEY\")")
+        members = []
+        for service in members_table.keys():
+            key = members_table.get(service, str, "")
+            if service not in service_names:
+                raise members_table.error(
+                    f"shared setting '{name}' names service '{service}', which is not declared",
+                    service,
+                )
+            members.append(SharedMember(service, key))
+        secret_value = table.raw("secret")
+        if secret_value is not None:
+            table.check("secret", secret_value, bool)
+        distinct_value = table.raw("distinct_across_environments")
+        if distinct_value is not None:
+            table.check("distinct_across_environments", distinct_value, bool)
+        shared.append(
+            SharedSetting(
+                name=name,
+                members=tuple(members),
+                secret=secret_value,
+                equal_within_environment=table.get("equal_within_environment", bool, True),
+                distinct_across_environments=distinct_value,
+                line=file.lines.line_of((*section, "shared", name)),
+            )
+        )
+        table.finish()
+
+    discovery: tuple[SourceSpec, ...] = ()
+    discovery_table = top.table("discovery")
+    if discovery_table is not None:
+        paths = discovery_table.strings("sources")
+        for path in paths:
+            _check_template(discovery_table, "sources", path, ("env",))
+        discovery = tuple(SourceSpec("discovery", path) for path in paths)
+        discovery_table.finish()
+
+    presets: tuple[str, ...] = ("process",)
+    platform_keys: tuple[str, ...] = ()
+    platform = top.table("platform")
+    if platform is not None:
+        from driftcheck.platform import PRESETS
+
+        presets = platform.strings("presets", presets)
+        for preset in presets:
+            if preset not in PRESETS:
+                raise platform.error(
+                    f"unknown platform preset '{preset}'; known: {', '.join(sorted(PRESETS))}",
+                    "presets",
+                )
+        platform_keys = platform.strings("keys")
+        platform.finish()
+
+    rules = RuleSettings()
+    rules_table = top.table("rules")
+    if rules_table is not None:
+        severity_table = rules_table.table("severity")
+        severity: dict[str, str] = {}
+        if severity_table is not None:
+            for code in severity_table.keys():
+                level = severity_table.get(code, str, "")
+                if level not in SEVERITIES:
+                    raise severity_table.error(
+                        f"severity of '{code}' must be one of {', '.join(SEVERITIES)}", code
+                    )
+                severity[code] = level
+        rules = RuleSettings(
+            select=rules_table.strings("select"),
+            ignore=rules_table.strings("ignore"),
+            severity=severity,
+        )
+        rules_table.finish()
+
+    top.finish()
+    display = file.display_path
+    return ProjectConfig(
+        path=root / Path(display).name,
+        display_path=display,
+        root=root,
+        environments=environments,
+        services=tuple(services),
+        shared=tuple(shared),
+        endpoints=tuple(endpoints),
+        discovery=discovery,
+        platform_presets=presets,
+        platform_keys=platform_keys,
+        rules=rules,
+    )
+
+
+def load_config(path: Path) -> ProjectConfig:
+    """Read the project config at ``path`` (a driftcheck.toml or a pyproject.toml)."""
+    root = path.resolve().parent
+    display = path.name
+    file = load_toml(path, display)
+    section: tuple[str, ...] = ()
+    if path.name == PYPROJECT_FILE:
+        tool = file.data.get("tool", {})
+        if not isinstance(tool, dict) or "driftcheck" not in tool:
+            raise DriftcheckError("no [tool.driftcheck] table", display)
+        section = ("tool", "driftcheck")
+    return parse_config(file, root, section)

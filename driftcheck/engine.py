@@ -1,0 +1,109 @@
+"""Runs the selected rules over a loaded project and stamps their problems."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from driftcheck.errors import DriftcheckError
+from driftcheck.findings import Finding, Severity
+from driftcheck.project import Project
+from driftcheck.rules import RULES, Rule, find_rule
+
+ALL = "ALL"
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which rules run, at which severity, and which part of the project is reported."""
+
+    rules: tuple[Rule, ...]
+    severity: dict[str, Severity]
+    services: frozenset[str] = frozenset()
+    environments: frozenset[str] = frozenset()
+
+
+def _resolve(selectors: Iterable[str], origin: str) -> set[str]:
+    """Rule codes for selectors: a code, a name, a code prefix (``DC3``) or ``ALL``."""
+    codes: set[str] = set()
+    for selector in selectors:
+        text = selector.strip()
+        if text.upper() == ALL:
+            codes.update(rule.code for rule in RULES)
+            continue
+        rule = find_rule(text)
+        if rule is not None:
+            codes.add(rule.code)
+            continue
+        prefixed = {rule.code for rule in RULES if rule.code.startswith(text.upper())}
+        if not prefixed or len(text) < 3:
+            raise DriftcheckError(f"unknown rule '{text}' (see 'driftcheck rule')", origin)
+        codes.update(prefixed)
+    return codes
+
+
+def make_selection(
+    project: Project,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    services: Iterable[str] = (),
+    environments: Iterable[str] = (),
+) -> Selection:
+    """Combine the config's rule settings with the command line's (which win)."""
+    settings = project.config.rules
+    config_file = project.config.display_path
+    select = tuple(select)
+    chosen = _resolve(select or settings.select or (ALL,), "--select" if select else config_file)
+    chosen -= _resolve(settings.ignore, config_file)
+    chosen -= _resolve(ignore, "--ignore")
+    severity: dict[str, Severity] = {}
+    for selector, level in settings.severity.items():
+        for code in _resolve((selector,), config_file):
+            severity[code] = Severity.parse(level)
+    services = frozenset(services)
+    environments = frozenset(environments)
+    for name in sorted(services - set(project.services)):
+        raise DriftcheckError(f"unknown service '{name}'; known: {', '.join(project.services)}",
+                              "--service")
+    for name in sorted(environments - set(project.environments)):
+        raise DriftcheckError(
+            f"unknown environment '{name}'; known: {', '.join(project.environments)}", "--env"
+        )
+    return Selection(
+        rules=tuple(rule for rule in RULES if rule.code in chosen),
+        severity=severity,
+        services=services,
+        environments=environments,
+    )
+
+
+def run_rules(project: Project, selection: Selection) -> list[Finding]:
+    """Every finding of the selected rules, narrowed and sorted for stable output."""
+    findings = []
+    for rule in selection.rules:
+        severity = selection.severity.get(rule.code, rule.severity)
+        for problem in rule.check(project):
+            if selection.services and problem.service not in selection.services:
+                continue
+            if (
+                selection.environments
+                and problem.environment is not None
+                and problem.environment not in selection.environments
+            ):
+                continue
+            findings.append(
+                Finding(
+                    code=rule.code,
+                    name=rule.name,
+                    severity=severity,
+                    message=problem.message,
+                    service=problem.service,
+                    environment=problem.environment,
+                    key=problem.key,
+                    origin=problem.origin,
+                    related=problem.related,
+                    hint=problem.hint,
+                )
+            )
+    findings.sort(key=lambda finding: finding.sort_key)
+    return findings

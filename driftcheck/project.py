@@ -1,0 +1,321 @@
+"""A loaded project: config, schemas, and the layered values of every (service, environment)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from driftcheck.config import ProjectConfig, SourceSpec, find_config, load_config
+from driftcheck.errors import DriftcheckError, DriftcheckErrors
+from driftcheck.namematch import NearMissIndex
+from driftcheck.platform import PlatformKeys
+from driftcheck.schema import KeySpec, ServiceSchema, load_schema
+from driftcheck.sources.discovery import DiscoveryRecord
+from driftcheck.values import Entry, Fingerprinter, ParsedSource
+
+_SECRET_NAME = re.compile(
+    r"SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|PRIVATE|CREDENTIAL|API_?KEY|ACCESS_?KEY|"
+    r"(?:^|_)KEY$|(?:^|_)DSN$|SALT|SIGNING|COOKIE",
+    re.IGNORECASE,
+)
+
+
+def looks_secret(key: str) -> bool:
+    """Whether a key's name suggests a secret (used for keys no schema describes)."""
+    return _SECRET_NAME.search(key) is not None
+
+
+@dataclass(slots=True)
+class LoadedSource:
+    display_path: str
+    format: str
+    parsed: ParsedSource
+
+
+@dataclass(slots=True)
+class Layer:
+    """What one service sees in one environment: its sources layered, later ones winning."""
+
+    service: str
+    environment: str
+    sources: list[LoadedSource] = field(default_factory=list)
+    #: The value the process would see, per key.
+    values: dict[str, Entry] = field(default_factory=dict)
+
+    def get(self, key: str) -> Entry | None:
+        return self.values.get(key)
+
+    def is_set(self, key: str) -> bool:
+        """Set with a value (an empty string counts; a bare ``KEY`` line does not)."""
+        entry = self.values.get(key)
+        return entry is not None and entry.value is not None
+
+
+@dataclass(slots=True)
+class Project:
+    config: ProjectConfig
+    schemas: dict[str, ServiceSchema]
+    layers: dict[tuple[str, str], Layer]
+    discovery: dict[str, list[DiscoveryRecord]]
+    fingerprinter: Fingerprinter
+    platform: PlatformKeys
+    #: Per service, the keys that belong to a secret shared setting.
+    shared_secret_keys: dict[str, set[str]] = field(default_factory=dict)
+    _indexes: dict[str, NearMissIndex] = field(default_factory=dict, repr=False)
+    _unread: dict[tuple[str, str], dict[str, list[str]]] = field(default_factory=dict, repr=False)
+
+    @property
+    def environments(self) -> tuple[str, ...]:
+        return self.config.environment_names
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        return tuple(service.name for service in self.config.services)
+
+    def layer(self, service: str, environment: str) -> Layer:
+        return self.layers[(service, environment)]
+
+    def layers_of(self, service: str) -> list[Layer]:
+        return [self.layers[(service, env)] for env in self.environments]
+
+    def all_layers(self) -> Iterator[Layer]:
+        return iter(self.layers.values())
+
+    def spec(self, service: str, key: str) -> KeySpec | None:
+        return self.schemas[service].spec_for(key)
+
+    def listen_port_key(self, service: str) -> str | None:
+        configured = self.config.service(service).listen_port_key
+        return configured or self.schemas[service].listen_port_key
+
+    def is_development(self, environment: str) -> bool:
+        return self.config.environment(environment).development
+
+    def near_miss_index(self, service: str) -> NearMissIndex:
+        index = self._indexes.get(service)
+        if index is None:
+            schema = self.schemas[service]
+            index = NearMissIndex([*schema.keys, *schema.aliases])
+            self._indexes[service] = index
+        return index
+
+    def unread_keys(self, layer: Layer) -> dict[str, list[str]]:
+        """Keys set in a layer that its service does not read, with their near misses.
+
+        Platform keys and keys of the live process environment are left out: they are
+        there for other programs.
+        """
+        cache_key = (layer.service, layer.environment)
+        unread = self._unread.get(cache_key)
+        if unread is None:
+            schema = self.schemas[layer.service]
+            index = self.near_miss_index(layer.service)
+            unread = {
+                key: index.candidates(key)
+                for key, entry in layer.values.items()
+                if not entry.ambient and not schema.reads(key) and key not in self.platform
+            }
+            self._unread[cache_key] = unread
+        return unread
+
+    def near_misses_set(self, layer: Layer, key: str) -> list[str]:
+        """Keys set in ``layer`` that look like a misspelling of ``key``."""
+        return [name for name, near in self.unread_keys(layer).items() if key in near]
+
+    def is_secret(self, service: str, key: str) -> bool:
+        if key in self.shared_secret_keys.get(service, ()):
+            return True
+        spec = self.spec(service, key)
+        if spec is not None:
+            return spec.secret
+        return looks_secret(key)
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+class _SourceReader:
+    """Reads each file once per interpolation context, and collects every error."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.errors: list[DriftcheckError] = []
+        self._cache: dict[tuple[str, str], ParsedSource] = {}
+
+    def read(
+        self, spec: SourceSpec, service: str, environment: str, base: Mapping[str, str | None]
+    ) -> LoadedSource | None:
+        if spec.format == "process":
+            from driftcheck.sources.process import read_process_environment
+
+            return LoadedSource("<process environment>", "process", read_process_environment())
+        assert spec.path is not None
+        relative = spec.path.replace("{service}", service).replace("{env}", environment)
+        path = self.root / relative
+        display = _display(path, self.root)
+        if spec.optional and not path.exists():
+            return None
+        cache_key = (display, spec.format)
+        cacheable = not base
+        if cacheable and cache_key in self._cache:
+            return LoadedSource(display, spec.format, self._cache[cache_key])
+        try:
+            parsed = self._parse(spec.format, path, display, base)
+        except DriftcheckError as error:
+            if not any(str(known) == str(error) for known in self.errors):
+                self.errors.append(error)
+            return None
+        if cacheable:
+            self._cache[cache_key] = parsed
+        return LoadedSource(display, spec.format, parsed)
+
+    @staticmethod
+    def _parse(
+        source_format: str, path: Path, display: str, base: Mapping[str, str | None]
+    ) -> ParsedSource:
+        if source_format == "dotenv":
+            from driftcheck.sources.dotenv import read_dotenv
+
+            return read_dotenv(path, display, environ=base)
+        if source_format == "json":
+            from driftcheck.sources.jsonfile import read_json_values
+
+            return read_json_values(path, display)
+        from driftcheck.sources.envdump import read_env_dump
+
+        return read_env_dump(path, display)
+
+
+def _load_schemas(config: ProjectConfig, errors: list[DriftcheckError]) -> dict[str, ServiceSchema]:
+    schemas: dict[str, ServiceSchema] = {}
+    for service in config.services:
+        path = config.root / service.schema
+        try:
+            schemas[service.name] = load_schema(
+                path, _display(path, config.root), config.environment_names
+            )
+        except DriftcheckError as error:
+            errors.append(error)
+    return schemas
+
+
+def _check_references(config: ProjectConfig, schemas: dict[str, ServiceSchema]) -> list[DriftcheckError]:
+    """Names in the config and schemas that must point at something that exists."""
+    errors = []
+    targets = set(config.services and (s.name for s in config.services)) | {
+        endpoint.name for endpoint in config.endpoints
+    }
+    for shared in config.shared:
+        for member in shared.members:
+            schema = schemas.get(member.service)
+            if schema is not None and member.key not in schema.keys:
+                errors.append(
+                    DriftcheckError(
+                        f"shared setting '{shared.name}' names key '{member.key}' of service "
+                        f"'{member.service}', which {schema.display_path} does not declare",
+                        config.display_path,
+                        shared.line,
+                    )
+                )
+    for service in config.services:
+        schema = schemas.get(service.name)
+        if schema is None:
+            continue
+        listen = service.listen_port_key
+        if listen is not None and listen not in schema.keys:
+            errors.append(
+                DriftcheckError(
+                    f"service '{service.name}' listens on '{listen}', which "
+                    f"{schema.display_path} does not declare",
+                    config.display_path,
+                    service.line,
+                )
+            )
+        for spec in schema.keys.values():
+            if spec.targets is not None and spec.targets not in targets:
+                errors.append(
+                    DriftcheckError(
+                        f"key '{spec.name}' targets '{spec.targets}', which is neither a service "
+                        "nor an endpoint of the project",
+                        schema.display_path,
+                        spec.line,
+                    )
+                )
+    return errors
+
+
+def load_project(
+    start: Path, fingerprinter: Fingerprinter | None = None
+) -> Project:
+    """Find the config from ``start`` upward and load everything it names.
+
+    Every input problem found is raised at once (as :class:`DriftcheckErrors`), so a user
+    fixes them in one round.
+    """
+    config = load_config(find_config(start))
+    errors: list[DriftcheckError] = []
+    schemas = _load_schemas(config, errors)
+    errors.extend(_check_references(config, schemas))
+    if errors:
+        raise DriftcheckErrors(errors)
+
+    reader = _SourceReader(config.root)
+    layers: dict[tuple[str, str], Layer] = {}
+    for service in config.services:
+        for environment in config.environment_names:
+            layer = Layer(service.name, environment)
+            seen: dict[str, str | None] = {}
+            for spec in service.sources.get(environment, ()):
+                loaded = reader.read(spec, service.name, environment, seen)
+                if loaded is None:
+                    continue
+                layer.sources.append(loaded)
+                for entry in loaded.parsed.entries:
+                    layer.values[entry.key] = entry
+                    seen[entry.key] = entry.value
+            layers[(service.name, environment)] = layer
+
+    discovery: dict[str, list[DiscoveryRecord]] = {env: [] for env in config.environment_names}
+    if config.discovery:
+        from driftcheck.sources.discovery import read_discovery_records
+
+        for spec in config.discovery:
+            assert spec.path is not None
+            for environment in config.environment_names:
+                path = config.root / spec.path.replace("{env}", environment)
+                if "{env}" not in spec.path and environment != config.environment_names[0]:
+                    break
+                try:
+                    discovery[environment].extend(read_discovery_records(path, _display(path, config.root)))
+                except DriftcheckError as error:
+                    reader.errors.append(error)
+    if reader.errors:
+        raise DriftcheckErrors(reader.errors)
+
+    shared_secret_keys: dict[str, set[str]] = {}
+    for shared in config.shared:
+        secret = shared.secret
+        if secret is None:
+            secret = any(
+                schemas[m.service].keys[m.key].secret for m in shared.members
+            )
+        if secret:
+            for member in shared.members:
+                shared_secret_keys.setdefault(member.service, set()).add(member.key)
+
+    return Project(
+        config=config,
+        schemas=schemas,
+        layers=layers,
+        discovery=discovery,
+        fingerprinter=fingerprinter or Fingerprinter.from_environment(dict(os.environ)),
+        platform=PlatformKeys(config.platform_presets, config.platform_keys),
+        shared_secret_keys=shared_secret_keys,
+    )

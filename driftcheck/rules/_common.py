@@ -1,0 +1,112 @@
+"""Helpers several rules share: reading a key through its deprecated names, showing values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from driftcheck.display import show_value
+from driftcheck.findings import Related
+from collections.abc import Iterator
+
+from driftcheck.project import Layer, LoadedSource, Project
+from driftcheck.schema import KeySpec
+from driftcheck.values import Entry, Origin, SourceIssue
+from driftcheck.valuetypes import InvalidValue, parse_port
+
+
+def effective_entry(layer: Layer, spec: KeySpec) -> Entry | None:
+    """The entry the service reads for ``spec``: its own name first, then deprecated ones."""
+    for name in (spec.name, *spec.deprecated_names):
+        entry = layer.values.get(name)
+        if entry is not None and entry.value is not None:
+            return entry
+    return None
+
+
+def show(project: Project, service: str, entry: Entry) -> str:
+    assert entry.value is not None
+    return show_value(entry.value, project.is_secret(service, entry.key), project.fingerprinter)
+
+
+def layer_origin(layer: Layer) -> Origin | None:
+    """Where a value missing from a layer should be added: its last file source."""
+    for source in reversed(layer.sources):
+        if source.format != "process":
+            return Origin(source.display_path)
+    return None
+
+
+def related_entry(project: Project, layer: Layer, entry: Entry, note: str | None = None) -> Related:
+    return Related(
+        origin=entry.origin,
+        service=layer.service,
+        environment=layer.environment,
+        key=entry.key,
+        shown=show(project, layer.service, entry) if entry.value is not None else None,
+        note=note,
+    )
+
+
+def schema_origin(project: Project, service: str, spec: KeySpec) -> Origin:
+    return Origin(project.schemas[service].display_path, spec.line)
+
+
+@dataclass(frozen=True, slots=True)
+class KnownPort:
+    """The port a service or endpoint is reached on, where that is known from, and how."""
+
+    port: int | None
+    origin: Origin | None
+    how: str
+
+
+def target_port(project: Project, target: str, environment: str) -> KnownPort:
+    """The port ``target`` (a service or an endpoint) is reached on in ``environment``."""
+    for endpoint in project.config.endpoints:
+        if endpoint.name == target:
+            return KnownPort(
+                endpoint.ports.get(environment),
+                Origin(project.config.display_path, endpoint.line),
+                f"the declared port of endpoint {target}",
+            )
+    return service_port(project, target, environment)
+
+
+def service_port(project: Project, service: str, environment: str) -> KnownPort:
+    """The port a service listens on: its listen key's value, else its declared port."""
+    listen = project.listen_port_key(service)
+    if listen is not None:
+        entry = project.layer(service, environment).values.get(listen)
+        if entry is not None and entry.value is not None:
+            try:
+                return KnownPort(parse_port(entry.value), entry.origin, f"{service}'s {listen}")
+            except InvalidValue:
+                pass
+    service_config = project.config.service(service)
+    return KnownPort(
+        service_config.ports.get(environment),
+        Origin(project.config.display_path, service_config.line),
+        f"the declared port of {service}",
+    )
+
+
+def each_file(project: Project) -> Iterator[tuple[Layer, LoadedSource]]:
+    """Every file source once, with the first layer that reads it.
+
+    One file may feed several (service, environment) pairs; its own defects are
+    reported once.
+    """
+    seen: set[str] = set()
+    for layer in project.all_layers():
+        for source in layer.sources:
+            if source.format == "process" or source.display_path in seen:
+                continue
+            seen.add(source.display_path)
+            yield layer, source
+
+
+def file_issues(project: Project, kind: str) -> Iterator[tuple[Layer, LoadedSource, SourceIssue]]:
+    for layer, source in each_file(project):
+        for issue in source.parsed.issues:
+            if issue.kind == kind:
+                yield layer, source, issue

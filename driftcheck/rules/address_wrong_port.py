@@ -1,0 +1,93 @@
+"""A URL or `host:port` does not reach the port of the service or endpoint it targets.
+
+## What it does
+For every `url` or `host` key with `targets = "<service or endpoint>"`, takes the port
+the address reaches (its explicit port, else the scheme's default: 80 for http, 443 for
+https, 5432 for postgres...) and compares it with the target's port in the same
+environment: the port the target service listens on, or the endpoint's declared port.
+When the address uses the target's `public_url` host, it is compared with the public
+URL's port instead, so a public HTTPS URL in front of an internal port is not drift.
+
+## Why is this bad?
+The client connects to nothing, or to the wrong thing: `AUTH_URL=http://localhost:8001`
+for an auth service on 8081, or a ClickHouse client given the native port (9000) where
+it speaks HTTP (8123).
+
+## Example
+```
+# services/frontend/.env.dev; auth listens on 8081
+AUTH_URL=http://localhost:8001
+```
+
+## Use instead
+```
+AUTH_URL=http://localhost:8081
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from driftcheck.findings import Problem, Related
+from driftcheck.project import Project
+from driftcheck.rules._common import effective_entry, service_port, target_port
+from driftcheck.valuetypes import InvalidValue, parse_address, parse_url
+
+CODE = "DC402"
+NAME = "address-wrong-port"
+SEVERITY = "error"
+
+
+def _who_listens_on(project: Project, port: int, environment: str, target: str) -> str | None:
+    for endpoint in project.config.endpoints:
+        if endpoint.name != target and endpoint.ports.get(environment) == port:
+            return f"endpoint {endpoint.name}"
+    for service in project.services:
+        if service != target and service_port(project, service, environment).port == port:
+            return f"service {service}"
+    return None
+
+
+def check(project: Project) -> Iterator[Problem]:
+    for layer in project.all_layers():
+        for spec in project.schemas[layer.service].keys.values():
+            if spec.targets is None or spec.type not in ("url", "host"):
+                continue
+            entry = effective_entry(layer, spec)
+            if entry is None or entry.value is None:
+                continue
+            try:
+                address = parse_address(spec.type, entry.value)
+            except InvalidValue:
+                continue
+            if address is None or address.port is None:
+                continue
+            environment = layer.environment
+            known = target_port(project, spec.targets, environment)
+            expected, origin, how = known.port, known.origin, known.how
+            public = None
+            if spec.targets in project.services:
+                public = project.config.service(spec.targets).public_urls.get(environment)
+            if public is not None:
+                public_address = parse_url(public)
+                if public_address.host == address.host:
+                    expected = public_address.port
+                    origin = None
+                    how = f"the public URL of {spec.targets}"
+            if expected is None or address.port == expected:
+                continue
+            other = _who_listens_on(project, address.port, environment, spec.targets)
+            hint = f"use port {expected}"
+            if other is not None:
+                hint += f"; {address.port} is the port of {other}"
+            yield Problem(
+                f"{entry.key} points at port {address.port}, but {spec.targets} is on "
+                f"{expected} in {environment}",
+                service=layer.service,
+                environment=environment,
+                key=entry.key,
+                origin=entry.origin,
+                related=(Related(origin, spec.targets, environment, note=f"{how} is {expected}"),),
+                hint=hint,
+            )

@@ -1,0 +1,81 @@
+"""A value parses, but breaks a constraint of its schema: range, pattern or length.
+
+## What it does
+Checks `min` / `max` for `int`, `float` and `port` keys, `pattern` (a regular
+expression searched in the value; anchor it with `^...$` to match the whole value) and
+`min_length` for keys that are not secrets (weak-secret checks secrets). Secret values
+are never shown.
+
+## Why is this bad?
+The value is valid for the type but not for the service: `WORKERS=0`, a region code
+that does not match `^[a-z]{2}-[a-z]+-\\d$`.
+
+## Example
+```toml
+[keys.WORKERS]
+type = "int"
+min = 1
+```
+```
+WORKERS=0
+```
+
+## Use instead
+```
+WORKERS=4
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from driftcheck.display import show_plain
+from driftcheck.findings import Problem
+from driftcheck.project import Project
+from driftcheck.schema import KeySpec
+from driftcheck.valuetypes import InvalidValue, parse_float
+
+CODE = "DC502"
+NAME = "constraint-violation"
+SEVERITY = "error"
+
+
+def _violation(spec: KeySpec, value: str) -> str | None:
+    if spec.type in ("int", "float", "port") and (spec.minimum is not None or spec.maximum is not None):
+        try:
+            number = parse_float(value)
+        except InvalidValue:
+            return None  # invalid-value or invalid-port reports it
+        if spec.minimum is not None and number < spec.minimum:
+            return f"is below the minimum {spec.minimum:g}"
+        if spec.maximum is not None and number > spec.maximum:
+            return f"is above the maximum {spec.maximum:g}"
+    if spec.pattern is not None and re.search(spec.pattern, value) is None:
+        return f"does not match the pattern {spec.pattern}"
+    if spec.min_length is not None and not spec.secret and len(value) < spec.min_length:
+        return f"is {len(value)} characters long; at least {spec.min_length} expected"
+    return None
+
+
+def check(project: Project) -> Iterator[Problem]:
+    for layer in project.all_layers():
+        for key, entry in layer.values.items():
+            if entry.value is None:
+                continue
+            spec = project.spec(layer.service, key)
+            if spec is None:
+                continue
+            reason = _violation(spec, entry.value)
+            if reason is None:
+                continue
+            shown = "" if project.is_secret(layer.service, key) else f" {show_plain(entry.value)}"
+            yield Problem(
+                f"{key}{shown} {reason}",
+                service=layer.service,
+                environment=layer.environment,
+                key=key,
+                origin=entry.origin,
+                hint=f"see the constraints of {spec.name} in {project.schemas[layer.service].display_path}",
+            )

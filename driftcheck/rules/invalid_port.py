@@ -1,0 +1,70 @@
+"""A port is not an integer in 1..65535.
+
+## What it does
+Checks every `port`-typed key, and every port in a service-discovery record, parses as
+a whole number from 1 to 65535.
+
+## Why is this bad?
+`PORT=80a0`, `PORT=8000.0`, `PORT=0` or `PORT=70000` make the service fail to bind, or
+(with some libraries) bind a random port.
+
+## Example
+```
+PORT=8O00
+```
+
+## Use instead
+```
+PORT=8000
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from driftcheck.display import show_plain
+from driftcheck.findings import Problem
+from driftcheck.project import Project
+from driftcheck.valuetypes import InvalidValue, parse_port
+
+CODE = "DC405"
+NAME = "invalid-port"
+SEVERITY = "error"
+
+
+def check(project: Project) -> Iterator[Problem]:
+    for layer in project.all_layers():
+        for key, entry in layer.values.items():
+            if entry.value is None or not entry.value.strip():
+                continue
+            spec = project.spec(layer.service, key)
+            if spec is None or spec.type != "port":
+                continue
+            try:
+                parse_port(entry.value)
+            except InvalidValue as exc:
+                shown = "" if project.is_secret(layer.service, key) else f" {show_plain(entry.value)}"
+                yield Problem(
+                    f"{key}{shown} {exc}",
+                    service=layer.service,
+                    environment=layer.environment,
+                    key=key,
+                    origin=entry.origin,
+                    hint="use a whole number from 1 to 65535",
+                )
+    for environment, records in project.discovery.items():
+        for record in records:
+            if record.port is None and record.raw_port is None:
+                continue  # a record without a port says nothing about ports
+            if record.port is not None and 1 <= record.port <= 65535:
+                continue
+            text = record.raw_port if record.port is None else str(record.port)
+            yield Problem(
+                f"discovery record of {record.service} has port "
+                f"{show_plain(text or '')}, not an integer in 1..65535",
+                service=record.service,
+                environment=environment,
+                origin=record.origin,
+                hint="use a whole number from 1 to 65535",
+            )

@@ -1,0 +1,78 @@
+"""A secret has the same value in two environments where it must differ.
+
+## What it does
+Compares, per service, the fingerprint of every secret (keys of type `secret`, keys with
+`secret = true`, members of secret shared settings) across environments, and reports an
+environment that reuses another's value. Pairs of development environments are not
+compared; a shared setting can turn the check off with
+`distinct_across_environments = false`.
+
+## Why is this bad?
+A prod secret that equals the staging one is only as safe as staging: anyone with
+staging access can mint prod tokens or read prod data.
+
+## Example
+```
+# .env.staging and .env.prod
+JWT_SECRET_KEY=the-same-long-random-string
+```
+
+## Use instead
+Generate a separate secret per environment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from driftcheck.findings import Problem, Related
+from driftcheck.project import Project
+from driftcheck.values import Entry
+
+CODE = "DC302"
+NAME = "secret-reused-across-environments"
+SEVERITY = "error"
+
+
+def _exempt_keys(project: Project) -> set[tuple[str, str]]:
+    return {
+        (member.service, member.key)
+        for shared in project.config.shared
+        if shared.distinct_across_environments is False
+        for member in shared.members
+    }
+
+
+def check(project: Project) -> Iterator[Problem]:
+    exempt = _exempt_keys(project)
+    for service in project.services:
+        keys = {k for k, spec in project.schemas[service].keys.items() if spec.secret}
+        keys |= project.shared_secret_keys.get(service, set())
+        for key in sorted(keys):
+            if (service, key) in exempt:
+                continue
+            seen: dict[str, tuple[str, Entry]] = {}
+            for environment in project.environments:
+                entry = project.layer(service, environment).values.get(key)
+                if entry is None or not entry.value:
+                    continue
+                digest = project.fingerprinter.digest(entry.value)
+                earlier = seen.get(digest)
+                if earlier is None:
+                    seen[digest] = (environment, entry)
+                    continue
+                earlier_env, earlier_entry = earlier
+                if project.is_development(environment) and project.is_development(earlier_env):
+                    continue
+                fingerprint = project.fingerprinter.fingerprint(entry.value)
+                yield Problem(
+                    f"{key} in {environment} reuses the {earlier_env} secret ({fingerprint})",
+                    service=service,
+                    environment=environment,
+                    key=key,
+                    origin=entry.origin,
+                    related=(
+                        Related(earlier_entry.origin, service, earlier_env, key, fingerprint),
+                    ),
+                    hint=f"generate a separate secret for {environment}",
+                )

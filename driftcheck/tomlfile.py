@@ -1,0 +1,230 @@
+"""Reading driftcheck's own TOML files strictly: every key known, every type checked.
+
+``tomllib`` gives no positions for parsed keys, so :class:`TomlLines` finds the line of a
+dotted key by scanning the text for its table header and assignment. Errors then name the
+file, the line and the key, which is what a user needs to fix a typo.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from driftcheck.errors import DriftcheckError
+from driftcheck.sources.textfile import read_text
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+T = TypeVar("T")
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_TOML_END_OF_DOCUMENT = re.compile(r"\s*\(at end of document\)\s*$")
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_ASSIGNMENT = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.\- "']+?)\s*=""")
+
+
+def _split_dotted(text: str) -> tuple[str, ...]:
+    parts = re.findall(r'"([^"]*)"|\'([^\']*)\'|([^.\s]+)', text)
+    return tuple(next(part for part in groups if part) if any(groups) else "" for groups in parts)
+
+
+class TomlLines:
+    """Line numbers of tables and keys in one TOML file (best effort, 1-based)."""
+
+    def __init__(self, text: str) -> None:
+        self._keys: dict[tuple[str, ...], int] = {}
+        table: tuple[str, ...] = ()
+        for number, line in enumerate(text.split("\n"), start=1):
+            header = _HEADER.match(line)
+            if header:
+                table = _split_dotted(header.group(1))
+                self._keys.setdefault(table, number)
+                continue
+            assignment = _ASSIGNMENT.match(line)
+            if assignment:
+                key = table + _split_dotted(assignment.group(1))
+                for depth in range(len(table) + 1, len(key) + 1):
+                    self._keys.setdefault(key[:depth], number)
+
+    def line_of(self, path: tuple[str, ...]) -> int | None:
+        """The line of the key at ``path``, or of its nearest enclosing table."""
+        for depth in range(len(path), 0, -1):
+            line = self._keys.get(path[:depth])
+            if line is not None:
+                return line
+        return None
+
+
+class TomlFile:
+    """A parsed TOML file with its display path and line finder."""
+
+    def __init__(self, data: dict[str, Any], display_path: str, lines: TomlLines) -> None:
+        self.data = data
+        self.display_path = display_path
+        self.lines = lines
+
+    def error(self, path: tuple[str, ...], message: str) -> DriftcheckError:
+        return DriftcheckError(message, path=self.display_path, line=self.lines.line_of(path))
+
+
+def load_toml(path: Path, display_path: str) -> TomlFile:
+    """Read and parse a TOML file, turning every failure into a one-line DriftcheckError."""
+    text = read_text(path, display_path)
+    if text.startswith("\ufeff"):
+        raise DriftcheckError("file starts with a UTF-8 byte-order mark", display_path, 1)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        position = _TOML_POSITION.search(message)
+        line = column = None
+        if position:
+            line, column = int(position.group(1)), int(position.group(2))
+            message = message[: position.start()]
+        else:
+            end = _TOML_END_OF_DOCUMENT.search(message)
+            if end:
+                line = text.count("\n") + 1
+                message = message[: end.start()] + " at end of file"
+        raise DriftcheckError(
+            f"invalid TOML: {message[:1].lower()}{message[1:]}", display_path, line, column
+        ) from None
+    return TomlFile(data, display_path, TomlLines(text))
+
+
+def dotted(path: tuple[str, ...]) -> str:
+    return ".".join(part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else f'"{part}"' for part in path)
+
+
+_TYPE_NAMES: dict[type, str] = {
+    str: "a string",
+    int: "an integer",
+    bool: "true or false",
+    list: "an array",
+    dict: "a table",
+    float: "a number",
+}
+
+
+class Table:
+    """One table of a driftcheck file, read key by key; :meth:`finish` rejects the rest."""
+
+    def __init__(self, file: TomlFile, data: dict[str, Any], path: tuple[str, ...]) -> None:
+        self.file = file
+        self.data = data
+        self.path = path
+        self._taken: set[str] = set()
+
+    def error(self, message: str, key: str | None = None) -> DriftcheckError:
+        where = self.path + ((key,) if key is not None else ())
+        return self.file.error(where, message)
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def keys(self) -> list[str]:
+        return list(self.data)
+
+    def raw(self, key: str) -> Any:
+        self._taken.add(key)
+        return self.data.get(key)
+
+    def get(self, key: str, kind: type[T], default: T) -> T:
+        """The value of ``key`` checked to be of ``kind``, or ``default`` when absent."""
+        self._taken.add(key)
+        if key not in self.data:
+            return default
+        return self.check(key, self.data[key], kind)
+
+    def require(self, key: str, kind: type[T]) -> T:
+        self._taken.add(key)
+        if key not in self.data:
+            raise self.error(f"{dotted(self.path) or 'the file'} needs '{key}'")
+        return self.check(key, self.data[key], kind)
+
+    def check(self, key: str, value: Any, kind: type[T]) -> T:
+        ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            return value  # type: ignore[return-value]
+        if not ok:
+            raise self.error(f"'{dotted(self.path + (key,))}' must be {_TYPE_NAMES[kind]}", key)
+        return value  # type: ignore[no-any-return]
+
+    def strings(self, key: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+        """An array of strings (a lone string is accepted as a one-item array)."""
+        value = self.raw(key)
+        if value is None:
+            return default
+        if isinstance(value, str):
+            return (value,)
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise self.error(f"'{dotted(self.path + (key,))}' must be an array of strings", key)
+        return tuple(value)
+
+    def table(self, key: str) -> Table | None:
+        value = self.raw(key)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise self.error(f"'{dotted(self.path + (key,))}' must be a table", key)
+        return Table(self.file, value, self.path + (key,))
+
+    def subtables(self, key: str) -> list[tuple[str, Table]]:
+        outer = self.table(key)
+        if outer is None:
+            return []
+        result = []
+        for name in outer.keys():
+            inner = outer.table(name)
+            assert inner is not None
+            result.append((name, inner))
+        return result
+
+    def finish(self, known: Iterable[str] = ()) -> None:
+        """Reject any key not read: a typo in driftcheck's own files must not pass silently."""
+        allowed = self._taken | set(known)
+        for key in self.data:
+            if key not in allowed:
+                suggestion = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.7)
+                hint = f"; did you mean '{suggestion[0]}'?" if suggestion else ""
+                where = dotted(self.path + (key,))
+                raise self.error(f"unknown key '{where}'{hint}", key)
+
+
+def per_environment(
+    table: Table,
+    key: str,
+    kind: type[T],
+    environments: Iterable[str],
+    convert: Callable[[T], T] | None = None,
+) -> dict[str, T]:
+    """A value given once for all environments, or as a table keyed by environment."""
+    value = table.raw(key)
+    if value is None:
+        return {}
+    names = list(environments)
+    if isinstance(value, dict):
+        inner = Table(table.file, value, table.path + (key,))
+        result: dict[str, T] = {}
+        for env in inner.keys():
+            if env not in names:
+                raise inner.error(
+                    f"'{dotted(inner.path + (env,))}' names environment '{env}', "
+                    f"which is not one of {', '.join(names)}",
+                    env,
+                )
+            result[env] = inner.get(env, kind, None)  # type: ignore[arg-type]
+        single = result
+    else:
+        one = table.check(key, value, kind)
+        single = dict.fromkeys(names, one)
+    if convert is not None:
+        single = {env: convert(item) for env, item in single.items()}
+    return single

@@ -1,0 +1,157 @@
+"""Parsing values as their schema types, the way the services' settings libraries do."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from urllib.parse import SplitResult, urlsplit
+
+TRUE_WORDS = frozenset({"1", "true", "t", "yes", "y", "on"})
+FALSE_WORDS = frozenset({"0", "false", "f", "no", "n", "off"})
+_INT = re.compile(r"[+-]?\d+")
+_HOSTNAME_LABEL = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)")
+
+#: Ports a URL reaches when it names none, by scheme.
+DEFAULT_PORTS: dict[str, int] = {
+    "http": 80,
+    "ws": 80,
+    "https": 443,
+    "wss": 443,
+    "ftp": 21,
+    "postgres": 5432,
+    "postgresql": 5432,
+    "mysql": 3306,
+    "mariadb": 3306,
+    "redis": 6379,
+    "rediss": 6379,
+    "mongodb": 27017,
+    "amqp": 5672,
+    "amqps": 5671,
+    "clickhouse": 9000,
+    "nats": 4222,
+    "kafka": 9092,
+    "memcached": 11211,
+}
+
+
+class InvalidValue(ValueError):
+    """A value that does not parse as its type; the message never quotes the value."""
+
+
+def parse_bool(text: str) -> bool:
+    word = text.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise InvalidValue("is not a boolean (true/false, 1/0, yes/no, on/off)")
+
+
+def parse_int(text: str) -> int:
+    stripped = text.strip()
+    if not _INT.fullmatch(stripped):
+        raise InvalidValue("is not an integer")
+    return int(stripped)
+
+
+def parse_float(text: str) -> float:
+    try:
+        return float(text.strip())
+    except ValueError:
+        raise InvalidValue("is not a number") from None
+
+
+def parse_port(text: str) -> int:
+    stripped = text.strip()
+    if not stripped.isascii() or not stripped.isdigit():
+        raise InvalidValue("is not a port number (an integer in 1..65535)")
+    port = int(stripped)
+    if not 1 <= port <= 65535:
+        raise InvalidValue(f"is {port}, outside the port range 1..65535")
+    return port
+
+
+def is_valid_host(text: str) -> bool:
+    if not text or len(text) > 253:
+        return False
+    candidate = text[1:-1] if text.startswith("[") and text.endswith("]") else text
+    try:
+        ipaddress.ip_address(candidate)
+        return True
+    except ValueError:
+        pass
+    return all(_HOSTNAME_LABEL.fullmatch(label) for label in text.rstrip(".").split("."))
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """Where a URL or ``host:port`` points: a host and the port it reaches."""
+
+    scheme: str | None
+    host: str
+    port: int | None
+    explicit_port: bool
+
+
+def parse_url(text: str) -> Address:
+    stripped = text.strip()
+    try:
+        parts: SplitResult = urlsplit(stripped)
+        port = parts.port
+    except ValueError:
+        raise InvalidValue("is not a valid URL (bad port or brackets)") from None
+    if not parts.scheme or not parts.netloc:
+        raise InvalidValue("is not an absolute URL (scheme://host...)")
+    host = parts.hostname or ""
+    scheme = parts.scheme.lower()
+    if not host and scheme not in ("file", "sqlite"):
+        raise InvalidValue("is a URL without a host")
+    explicit = port is not None
+    if port is None:
+        port = DEFAULT_PORTS.get(scheme.split("+")[0])
+    return Address(scheme, host, port, explicit)
+
+
+def parse_host(text: str) -> Address:
+    """A host name or address, with an optional ``:port``."""
+    stripped = text.strip()
+    host, port = stripped, None
+    if stripped.startswith("["):
+        end = stripped.find("]")
+        if end != -1 and stripped[end + 1 : end + 2] == ":":
+            host, port_text = stripped[: end + 1], stripped[end + 2 :]
+            port = parse_port(port_text)
+    elif stripped.count(":") == 1:
+        host, port_text = stripped.split(":")
+        port = parse_port(port_text)
+    if not is_valid_host(host):
+        raise InvalidValue("is not a host name or IP address")
+    return Address(None, host.strip("[]"), port, port is not None)
+
+
+def parse_address(key_type: str, text: str) -> Address | None:
+    """The address a url/host value points at, or None for other types."""
+    if key_type == "url":
+        return parse_url(text)
+    if key_type == "host":
+        return parse_host(text)
+    return None
+
+
+def check_type(key_type: str, text: str, choices: tuple[str, ...] = ()) -> None:
+    """Raise :class:`InvalidValue` when ``text`` does not parse as ``key_type``."""
+    if key_type == "int":
+        parse_int(text)
+    elif key_type == "float":
+        parse_float(text)
+    elif key_type == "bool":
+        parse_bool(text)
+    elif key_type == "port":
+        parse_port(text)
+    elif key_type == "url":
+        parse_url(text)
+    elif key_type == "host":
+        parse_host(text)
+    elif key_type == "enum" and text.strip() not in choices:
+        raise InvalidValue(f"is not one of {', '.join(choices)}")
