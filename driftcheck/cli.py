@@ -49,7 +49,7 @@ def _guarded(command: Callable[[], int]) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_DRIFT
-    except Exception as crash:  # noqa: BLE001 - the last line of defence
+    except Exception as crash:
         frame = traceback.extract_tb(crash.__traceback__)[-1]
         where = f"{Path(frame.filename).name}:{frame.lineno}"
         click.echo(
@@ -121,7 +121,9 @@ def run_check(
     report = Report(
         findings=tuple(findings),
         services=tuple(s for s in project.services if not services or s in services),
-        environments=tuple(e for e in project.environments if not environments or e in environments),
+        environments=tuple(
+            e for e in project.environments if not environments or e in environments
+        ),
         files_read=len(files),
         fingerprints_keyed=project.fingerprinter.keyed,
         config_path=project.config.display_path,
@@ -171,7 +173,9 @@ def run_rule(code: str | None) -> int:
     return EXIT_CLEAN
 
 
-def run_matrix(path: Path, services: tuple[str, ...] = (), environments: tuple[str, ...] = ()) -> int:
+def run_matrix(
+    path: Path, services: tuple[str, ...] = (), environments: tuple[str, ...] = ()
+) -> int:
     """``driftcheck matrix``: keys down, (service, environment) across."""
     from driftcheck.matrix import build_matrix, print_matrix
     from driftcheck.project import load_project
@@ -203,12 +207,27 @@ _env_option = click.option(
 @_path_argument
 @_env_option
 @_service_option
-@click.option("--format", "output_format", type=click.Choice(FORMAT_CHOICES), default="auto",
-              show_default=True, help="Output format.")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the report to this file instead of standard output.")
-@click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default="error",
-              show_default=True, help="Exit 1 when a finding is at least this severe.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMAT_CHOICES),
+    default="auto",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to this file instead of standard output.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITY_CHOICES),
+    default="error",
+    show_default=True,
+    help="Exit 1 when a finding is at least this severe.",
+)
 @click.option("--select", multiple=True, help="Run only these rules (codes, names, prefixes).")
 @click.option("--ignore", multiple=True, help="Skip these rules (codes, names, prefixes).")
 @click.option("--statistics", is_flag=True, help="Count findings per rule.")
@@ -228,8 +247,18 @@ def check(
     """Check every service in every environment for drift (the CI gate)."""
     sys.exit(
         _guarded(
-            lambda: run_check(path, output_format, output, fail_on, select, ignore, services,
-                              environments, statistics, quiet)
+            lambda: run_check(
+                path,
+                output_format,
+                output,
+                fail_on,
+                select,
+                ignore,
+                services,
+                environments,
+                statistics,
+                quiet,
+            )
         )
     )
 

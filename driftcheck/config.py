@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from driftcheck.errors import DriftcheckError
-from driftcheck.tomlfile import Table, TomlFile, dotted, load_toml, per_environment
+from driftcheck.tomlfile import Table, TomlFile, load_toml, per_environment
+from driftcheck.valuetypes import InvalidValue, parse_url
 
 CONFIG_FILE = "driftcheck.toml"
 PYPROJECT_FILE = "pyproject.toml"
@@ -133,25 +134,27 @@ def _check_template(table: Table, key: str, template: str, allowed: tuple[str, .
         if name not in allowed:
             names = " and ".join("{" + item + "}" for item in allowed)
             raise table.error(
-                f"'{dotted(table.path + (key,))}' uses '{{{name}}}'; only {names} may be used",
+                f"'{table.name(key)}' uses '{{{name}}}'; only {names} may be used",
                 key,
             )
 
 
-def _source_list(table: Table, key: str, value: object, placeholders: tuple[str, ...]) -> tuple[SourceSpec, ...]:
+def _source_list(
+    table: Table, key: str, value: object, placeholders: tuple[str, ...]
+) -> tuple[SourceSpec, ...]:
     if isinstance(value, (str, dict)):
         value = [value]
     if not isinstance(value, list):
-        raise table.error(f"'{dotted(table.path + (key,))}' must be an array of sources", key)
+        raise table.error(f"'{table.name(key)}' must be an array of sources", key)
     specs = []
     for item in value:
         if isinstance(item, str):
             _check_template(table, key, item, placeholders)
             specs.append(SourceSpec(format=_format_of(item), path=item))
         elif isinstance(item, dict):
-            inner = Table(table.file, item, table.path + (key,))
+            inner = Table(table.file, item, (*table.path, key))
             source_format = inner.get("format", str, "")
-            path = inner.get("path", str, None)  # type: ignore[arg-type]
+            path = inner.get("path", str, None)
             if not source_format:
                 if path is None:
                     raise inner.error("a source needs 'path' (or format = \"process\")")
@@ -168,9 +171,7 @@ def _source_list(table: Table, key: str, value: object, placeholders: tuple[str,
             specs.append(SourceSpec(source_format, path, inner.get("optional", bool, False)))
             inner.finish()
         else:
-            raise table.error(
-                f"each item of '{dotted(table.path + (key,))}' must be a path or a table", key
-            )
+            raise table.error(f"each item of '{table.name(key)}' must be a path or a table", key)
     return tuple(specs)
 
 
@@ -186,12 +187,12 @@ def _sources_per_environment(
         return None
     placeholders = ("service", "env")
     if isinstance(value, dict) and "path" not in value and "format" not in value:
-        inner = Table(table.file, value, table.path + (key,))
+        inner = Table(table.file, value, (*table.path, key))
         result = {}
-        for env in inner.keys():
+        for env in inner:
             if env not in environments:
                 raise inner.error(
-                    f"'{dotted(inner.path + (env,))}' names environment '{env}', "
+                    f"'{inner.name(env)}' names environment '{env}', "
                     f"which is not one of {', '.join(environments)}",
                     env,
                 )
@@ -204,11 +205,10 @@ def _sources_per_environment(
 def _environments(top: Table) -> tuple[EnvironmentConfig, ...]:
     value = top.raw("environments")
     if value is None:
-        raise top.error("the config needs 'environments' (for example [\"dev\", \"prod\"])")
+        raise top.error('the config needs \'environments\' (for example ["dev", "prod"])')
     result = []
     if isinstance(value, list):
-        names = top.strings("environments")
-        for name in names:
+        for name in top.strings("environments"):
             development = name.lower() in DEVELOPMENT_NAMES
             result.append(EnvironmentConfig(name, development, development))
     else:
@@ -217,10 +217,10 @@ def _environments(top: Table) -> tuple[EnvironmentConfig, ...]:
             single_host = table.get("single_host", bool, development)
             table.finish()
             result.append(EnvironmentConfig(name, development, single_host))
-    names = [env.name for env in result]
-    if not names:
+    declared = [env.name for env in result]
+    if not declared:
         raise top.error("'environments' is empty", "environments")
-    duplicate = next((name for name in names if names.count(name) > 1), None)
+    duplicate = next((name for name in declared if declared.count(name) > 1), None)
     if duplicate is not None:
         raise top.error(f"environment '{duplicate}' is listed twice", "environments")
     return tuple(result)
@@ -229,7 +229,7 @@ def _environments(top: Table) -> tuple[EnvironmentConfig, ...]:
 def _port(table: Table, key: str) -> Callable[[int], int]:
     def check(value: int) -> int:
         if not 1 <= value <= 65535:
-            raise table.error(f"'{dotted(table.path + (key,))}' must be a port in 1..65535", key)
+            raise table.error(f"'{table.name(key)}' must be a port in 1..65535", key)
         return value
 
     return check
@@ -270,7 +270,12 @@ def parse_config(file: TomlFile, root: Path, section: tuple[str, ...] = ()) -> P
             )
         ports = per_environment(table, "port", int, env_names, _port(table, "port"))
         public_urls = per_environment(table, "public_url", str, env_names)
-        listen = table.get("listen_port_key", str, None)  # type: ignore[arg-type]
+        for url in public_urls.values():
+            try:
+                parse_url(url)
+            except InvalidValue as exc:
+                raise table.error(f"'{table.name('public_url')}' {exc}", "public_url") from None
+        listen = table.get("listen_port_key", str, None)
         services.append(
             ServiceConfig(
                 name=name,
@@ -301,7 +306,7 @@ def parse_config(file: TomlFile, root: Path, section: tuple[str, ...] = ()) -> P
         if members_table is None or not members_table.keys():
             raise table.error(f"shared setting '{name}' needs 'members' (service = \"KEY\")")
         members = []
-        for service in members_table.keys():
+        for service in members_table:
             key = members_table.get(service, str, "")
             if service not in service_names:
                 raise members_table.error(
@@ -358,7 +363,7 @@ def parse_config(file: TomlFile, root: Path, section: tuple[str, ...] = ()) -> P
         severity_table = rules_table.table("severity")
         severity: dict[str, str] = {}
         if severity_table is not None:
-            for code in severity_table.keys():
+            for code in severity_table:
                 level = severity_table.get(code, str, "")
                 if level not in SEVERITIES:
                     raise severity_table.error(

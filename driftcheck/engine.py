@@ -63,8 +63,9 @@ def make_selection(
     services = frozenset(services)
     environments = frozenset(environments)
     for name in sorted(services - set(project.services)):
-        raise DriftcheckError(f"unknown service '{name}'; known: {', '.join(project.services)}",
-                              "--service")
+        raise DriftcheckError(
+            f"unknown service '{name}'; known: {', '.join(project.services)}", "--service"
+        )
     for name in sorted(environments - set(project.environments)):
         raise DriftcheckError(
             f"unknown environment '{name}'; known: {', '.join(project.environments)}", "--env"
@@ -105,5 +106,21 @@ def run_rules(project: Project, selection: Selection) -> list[Finding]:
                     hint=problem.hint,
                 )
             )
-    findings.sort(key=lambda finding: finding.sort_key)
+    service_order = {name: index for index, name in enumerate(project.services)}
+    environment_order = {name: index for index, name in enumerate(project.environments)}
+
+    def order(finding: Finding) -> tuple[int, int, str, int, str, str]:
+        # Services and environments in the config's order (dev before staging before
+        # prod), project-wide findings of a service before its per-environment ones.
+        origin = finding.origin
+        return (
+            service_order.get(finding.service or "", -1),
+            environment_order.get(finding.environment or "", -1),
+            origin.path if origin else "",
+            (origin.line or 0) if origin else 0,
+            finding.code,
+            finding.key or "",
+        )
+
+    findings.sort(key=order)
     return findings

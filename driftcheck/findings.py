@@ -65,15 +65,3 @@ class Finding:
     origin: Origin | None = None
     related: tuple[Related, ...] = field(default=(), compare=False)
     hint: str | None = field(default=None, compare=False)
-
-    @property
-    def sort_key(self) -> tuple[str, str, str, int, str, str]:
-        origin = self.origin
-        return (
-            self.service or "",
-            self.environment or "",
-            origin.path if origin else "",
-            origin.line or 0 if origin else 0,
-            self.code,
-            self.key or "",
-        )

@@ -48,7 +48,7 @@ def build_matrix(
             layer = project.layer(service, environment)
             keys.update(k for k, entry in layer.values.items() if not entry.ambient)
     for key in sorted(keys):
-        cells = []
+        cells: list[str] = []
         for service in chosen_services:
             values = {
                 entry.value
@@ -79,5 +79,7 @@ def print_matrix(matrix: Matrix, colour: bool) -> None:
     for service, environment in matrix.columns:
         table.add_column(f"{service}\n{environment}", no_wrap=True)
     for key, cells in matrix.rows:
-        table.add_row(Text(key), *(Text(cell, style=_STYLES.get(cell, "magenta")) for cell in cells))
+        table.add_row(
+            Text(key), *(Text(cell, style=_STYLES.get(cell, "magenta")) for cell in cells)
+        )
     console.print(table)

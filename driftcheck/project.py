@@ -206,7 +206,9 @@ def _load_schemas(config: ProjectConfig, errors: list[DriftcheckError]) -> dict[
     return schemas
 
 
-def _check_references(config: ProjectConfig, schemas: dict[str, ServiceSchema]) -> list[DriftcheckError]:
+def _check_references(
+    config: ProjectConfig, schemas: dict[str, ServiceSchema]
+) -> list[DriftcheckError]:
     """Names in the config and schemas that must point at something that exists."""
     errors = []
     targets = set(config.services and (s.name for s in config.services)) | {
@@ -251,9 +253,7 @@ def _check_references(config: ProjectConfig, schemas: dict[str, ServiceSchema]) 
     return errors
 
 
-def load_project(
-    start: Path, fingerprinter: Fingerprinter | None = None
-) -> Project:
+def load_project(start: Path, fingerprinter: Fingerprinter | None = None) -> Project:
     """Find the config from ``start`` upward and load everything it names.
 
     Every input problem found is raised at once (as :class:`DriftcheckErrors`), so a user
@@ -286,16 +286,20 @@ def load_project(
     if config.discovery:
         from driftcheck.sources.discovery import read_discovery_records
 
+        read: dict[str, list[DiscoveryRecord]] = {}
         for spec in config.discovery:
             assert spec.path is not None
             for environment in config.environment_names:
+                # A file without {env} in its name holds records for every environment.
                 path = config.root / spec.path.replace("{env}", environment)
-                if "{env}" not in spec.path and environment != config.environment_names[0]:
-                    break
-                try:
-                    discovery[environment].extend(read_discovery_records(path, _display(path, config.root)))
-                except DriftcheckError as error:
-                    reader.errors.append(error)
+                display = _display(path, config.root)
+                if display not in read:
+                    try:
+                        read[display] = read_discovery_records(path, display)
+                    except DriftcheckError as error:
+                        reader.errors.append(error)
+                        read[display] = []
+                discovery[environment].extend(read[display])
     if reader.errors:
         raise DriftcheckErrors(reader.errors)
 
@@ -303,9 +307,7 @@ def load_project(
     for shared in config.shared:
         secret = shared.secret
         if secret is None:
-            secret = any(
-                schemas[m.service].keys[m.key].secret for m in shared.members
-            )
+            secret = any(schemas[m.service].keys[m.key].secret for m in shared.members)
         if secret:
             for member in shared.members:
                 shared_secret_keys.setdefault(member.service, set()).add(member.key)

@@ -82,8 +82,7 @@ def _read_key(name: str, table: Table, environments: tuple[str, ...]) -> KeySpec
     key_type = table.get("type", str, "str")
     if key_type not in KEY_TYPES:
         raise table.error(
-            f"'{dotted(table.path + ('type',))}' is '{key_type}'; "
-            f"expected one of {', '.join(KEY_TYPES)}",
+            f"'{table.name('type')}' is '{key_type}'; expected one of {', '.join(KEY_TYPES)}",
             "type",
         )
     secret = table.get("secret", bool, key_type == "secret")
@@ -97,7 +96,7 @@ def _read_key(name: str, table: Table, environments: tuple[str, ...]) -> KeySpec
         elif isinstance(default_value, list) and all(isinstance(v, str) for v in default_value):
             default = ",".join(default_value)
         else:
-            raise table.error(f"'{dotted(table.path + ('default',))}' must be a value", "default")
+            raise table.error(f"'{table.name('default')}' must be a value", "default")
     required_value = table.raw("required")
     required: bool | tuple[str, ...]
     if required_value is None:
@@ -107,28 +106,32 @@ def _read_key(name: str, table: Table, environments: tuple[str, ...]) -> KeySpec
     else:
         required = table.strings("required")
     scoped = table.strings("environments")
-    for label, names in (("required", () if isinstance(required, bool) else required),
-                         ("environments", scoped)):
+    for label, names in (
+        ("required", () if isinstance(required, bool) else required),
+        ("environments", scoped),
+    ):
         for env in names:
             if environments and env not in environments:
                 raise table.error(
-                    f"'{dotted(table.path + (label,))}' names environment '{env}', "
+                    f"'{table.name(label)}' names environment '{env}', "
                     f"which is not one of {', '.join(environments)}",
                     label,
                 )
-    pattern = table.get("pattern", str, None)  # type: ignore[arg-type]
+    pattern = table.get("pattern", str, None)
     if pattern is not None:
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise table.error(f"'{dotted(table.path + ('pattern',))}' is not a valid "
-                              f"regular expression: {exc}", "pattern") from None
+            raise table.error(
+                f"'{table.name('pattern')}' is not a valid regular expression: {exc}",
+                "pattern",
+            ) from None
     choices = table.strings("choices")
     if key_type == "enum" and not choices:
         raise table.error(f"'{dotted(table.path)}' is an enum and needs 'choices'", "type")
-    minimum = table.get("min", float, None)  # type: ignore[arg-type]
-    maximum = table.get("max", float, None)  # type: ignore[arg-type]
-    min_length = table.get("min_length", int, None)  # type: ignore[arg-type]
+    minimum = table.get("min", float, None)
+    maximum = table.get("max", float, None)
+    min_length = table.get("min_length", int, None)
     spec = KeySpec(
         name=name,
         type=key_type,
@@ -143,7 +146,7 @@ def _read_key(name: str, table: Table, environments: tuple[str, ...]) -> KeySpec
         min_length=min_length,
         choices=choices,
         separator=table.get("separator", str, ","),
-        targets=table.get("targets", str, None),  # type: ignore[arg-type]
+        targets=table.get("targets", str, None),
         description=table.get("description", str, ""),
         line=table.file.lines.line_of(table.path),
     )
@@ -156,7 +159,7 @@ def schema_from_toml(file: TomlFile, environments: tuple[str, ...] = ()) -> Serv
     top = Table(file, file.data, ())
     top.get("service", str, "")
     top.get("description", str, "")
-    listen = top.get("listen_port_key", str, None)  # type: ignore[arg-type]
+    listen = top.get("listen_port_key", str, None)
     keys: dict[str, KeySpec] = {}
     aliases: dict[str, str] = {}
     for name, key_table in top.subtables("keys"):
@@ -174,11 +177,13 @@ def schema_from_toml(file: TomlFile, environments: tuple[str, ...] = ()) -> Serv
         name = sorted(clash)[0]
         raise file.error(("keys", name), f"'{name}' is both a key and a deprecated name")
     if listen is not None and listen not in keys:
-        raise top.error(f"'listen_port_key' names '{listen}', which is not under [keys]",
-                        "listen_port_key")
+        raise top.error(
+            f"'listen_port_key' names '{listen}', which is not under [keys]", "listen_port_key"
+        )
     top.finish()
-    return ServiceSchema(keys=keys, display_path=file.display_path, listen_port_key=listen,
-                         aliases=aliases)
+    return ServiceSchema(
+        keys=keys, display_path=file.display_path, listen_port_key=listen, aliases=aliases
+    )
 
 
 def load_schema(path: Path, display_path: str, environments: tuple[str, ...] = ()) -> ServiceSchema:

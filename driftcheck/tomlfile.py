@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,6 +23,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 T = TypeVar("T")
+D = TypeVar("D")
 
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_END_OF_DOCUMENT = re.compile(r"\s*\(at end of document\)\s*$")
@@ -126,6 +127,13 @@ class Table:
         where = self.path + ((key,) if key is not None else ())
         return self.file.error(where, message)
 
+    def name(self, key: str) -> str:
+        """The dotted name of ``key`` in this table, as a user would write it."""
+        return dotted((*self.path, key))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.data)
+
     def has(self, key: str) -> bool:
         return key in self.data
 
@@ -136,7 +144,7 @@ class Table:
         self._taken.add(key)
         return self.data.get(key)
 
-    def get(self, key: str, kind: type[T], default: T) -> T:
+    def get(self, key: str, kind: type[T], default: D) -> T | D:
         """The value of ``key`` checked to be of ``kind``, or ``default`` when absent."""
         self._taken.add(key)
         if key not in self.data:
@@ -154,7 +162,7 @@ class Table:
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             return value  # type: ignore[return-value]
         if not ok:
-            raise self.error(f"'{dotted(self.path + (key,))}' must be {_TYPE_NAMES[kind]}", key)
+            raise self.error(f"'{self.name(key)}' must be {_TYPE_NAMES[kind]}", key)
         return value  # type: ignore[no-any-return]
 
     def strings(self, key: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -165,7 +173,7 @@ class Table:
         if isinstance(value, str):
             return (value,)
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise self.error(f"'{dotted(self.path + (key,))}' must be an array of strings", key)
+            raise self.error(f"'{self.name(key)}' must be an array of strings", key)
         return tuple(value)
 
     def table(self, key: str) -> Table | None:
@@ -173,15 +181,15 @@ class Table:
         if value is None:
             return None
         if not isinstance(value, dict):
-            raise self.error(f"'{dotted(self.path + (key,))}' must be a table", key)
-        return Table(self.file, value, self.path + (key,))
+            raise self.error(f"'{self.name(key)}' must be a table", key)
+        return Table(self.file, value, (*self.path, key))
 
     def subtables(self, key: str) -> list[tuple[str, Table]]:
         outer = self.table(key)
         if outer is None:
             return []
         result = []
-        for name in outer.keys():
+        for name in outer:
             inner = outer.table(name)
             assert inner is not None
             result.append((name, inner))
@@ -194,7 +202,7 @@ class Table:
             if key not in allowed:
                 suggestion = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.7)
                 hint = f"; did you mean '{suggestion[0]}'?" if suggestion else ""
-                where = dotted(self.path + (key,))
+                where = self.name(key)
                 raise self.error(f"unknown key '{where}'{hint}", key)
 
 
@@ -211,16 +219,16 @@ def per_environment(
         return {}
     names = list(environments)
     if isinstance(value, dict):
-        inner = Table(table.file, value, table.path + (key,))
+        inner = Table(table.file, value, (*table.path, key))
         result: dict[str, T] = {}
-        for env in inner.keys():
+        for env in inner:
             if env not in names:
                 raise inner.error(
-                    f"'{dotted(inner.path + (env,))}' names environment '{env}', "
+                    f"'{inner.name(env)}' names environment '{env}', "
                     f"which is not one of {', '.join(names)}",
                     env,
                 )
-            result[env] = inner.get(env, kind, None)  # type: ignore[arg-type]
+            result[env] = inner.check(env, inner.raw(env), kind)
         single = result
     else:
         one = table.check(key, value, kind)

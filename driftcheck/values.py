@@ -95,7 +95,9 @@ class Fingerprinter:
 
     def digest(self, value: str) -> str:
         """The full hex HMAC of a value, for comparing (never print it whole)."""
-        return hmac.new(self._key, value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+        return hmac.new(
+            self._key, value.encode("utf-8", "surrogatepass"), hashlib.sha256
+        ).hexdigest()
 
     def fingerprint(self, value: str) -> str:
         """The short form shown to people: ``hmac:`` and the first 12 hex digits."""

@@ -81,22 +81,26 @@ def render(report: Report, statistics: bool = False, quiet: bool = False) -> lis
         lines.append([(f"Found {_plural(len(report.findings), 'problem')} ({counts})", "bold")])
     else:
         lines.append([("No drift found.", "bold green")])
-    lines.append([
-        (
-            f"Checked {_plural(len(report.services), 'service')} in "
-            f"{_plural(len(report.environments), 'environment')} "
-            f"({_plural(report.files_read, 'file')} read, config {report.config_path}).",
-            "dim",
-        )
-    ])
-    if report.shows_fingerprints and not report.fingerprints_keyed:
-        lines.append([
+    lines.append(
+        [
             (
-                "Fingerprints are keyed for this run only; set DRIFTCHECK_HASH_KEY to compare "
-                "them across runs.",
+                f"Checked {_plural(len(report.services), 'service')} in "
+                f"{_plural(len(report.environments), 'environment')} "
+                f"({_plural(report.files_read, 'file')} read, config {report.config_path}).",
                 "dim",
             )
-        ])
+        ]
+    )
+    if report.shows_fingerprints and not report.fingerprints_keyed:
+        lines.append(
+            [
+                (
+                    "Fingerprints are keyed for this run only; set DRIFTCHECK_HASH_KEY to compare "
+                    "them across runs.",
+                    "dim",
+                )
+            ]
+        )
     return lines
 
 

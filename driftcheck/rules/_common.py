@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from driftcheck.display import show_value
 from driftcheck.findings import Related
-from collections.abc import Iterator
-
 from driftcheck.project import Layer, LoadedSource, Project
 from driftcheck.schema import KeySpec
 from driftcheck.values import Entry, Origin, SourceIssue

@@ -43,7 +43,9 @@ SEVERITY = "error"
 
 
 def _violation(spec: KeySpec, value: str) -> str | None:
-    if spec.type in ("int", "float", "port") and (spec.minimum is not None or spec.maximum is not None):
+    if spec.type in ("int", "float", "port") and (
+        spec.minimum is not None or spec.maximum is not None
+    ):
         try:
             number = parse_float(value)
         except InvalidValue:
@@ -77,5 +79,5 @@ def check(project: Project) -> Iterator[Problem]:
                 environment=layer.environment,
                 key=key,
                 origin=entry.origin,
-                hint=f"see the constraints of {spec.name} in {project.schemas[layer.service].display_path}",
+                hint=f"see {spec.name} in {project.schemas[layer.service].display_path}",
             )

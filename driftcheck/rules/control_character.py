@@ -34,8 +34,12 @@ NAME = "control-character"
 SEVERITY = "error"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_NAMES = {"\r": "a carriage return (CR)", "\n": "a line feed (LF)", "\x00": "a NUL byte",
-          "\x1b": "an escape character"}
+_NAMES = {
+    "\r": "a carriage return (CR)",
+    "\n": "a line feed (LF)",
+    "\x00": "a NUL byte",
+    "\x1b": "an escape character",
+}
 
 
 def describe(value: str) -> str | None:

@@ -53,5 +53,7 @@ def check(project: Project) -> Iterator[Problem]:
                 environment=layer.environment,
                 key=old,
                 origin=entry.origin,
-                hint=f"rename it to {canonical}" if current is None else f"remove it; {canonical} is set",
+                hint=f"rename it to {canonical}"
+                if current is None
+                else f"remove it; {canonical} is set",
             )

@@ -51,7 +51,13 @@ def check(project: Project) -> Iterator[Problem]:
                 service=record.service,
                 environment=environment,
                 origin=record.origin,
-                related=(Related(known.origin, record.service, environment,
-                                 note=f"{known.how} is {known.port}"),),
-                hint=f"register port {known.port}, or make {record.service} listen on {record.port}",
+                related=(
+                    Related(
+                        known.origin,
+                        record.service,
+                        environment,
+                        note=f"{known.how} is {known.port}",
+                    ),
+                ),
+                hint=f"register {known.port}, or make {record.service} listen on {record.port}",
             )

@@ -44,7 +44,9 @@ def check(project: Project) -> Iterator[Problem]:
             try:
                 parse_port(entry.value)
             except InvalidValue as exc:
-                shown = "" if project.is_secret(layer.service, key) else f" {show_plain(entry.value)}"
+                shown = (
+                    "" if project.is_secret(layer.service, key) else f" {show_plain(entry.value)}"
+                )
                 yield Problem(
                     f"{key}{shown} {exc}",
                     service=layer.service,

@@ -57,7 +57,13 @@ def check(project: Project) -> Iterator[Problem]:
                     environment=environment,
                     key=project.listen_port_key(service),
                     origin=known.origin,
-                    related=(Related(first_known.origin, first, environment,
-                                     note=f"{first_known.how} is {port}"),),
+                    related=(
+                        Related(
+                            first_known.origin,
+                            first,
+                            environment,
+                            note=f"{first_known.how} is {port}",
+                        ),
+                    ),
                     hint=f"give {service} a port of its own in {environment}",
                 )

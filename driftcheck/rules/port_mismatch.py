@@ -65,8 +65,12 @@ def check(project: Project) -> Iterator[Problem]:
                         environment=environment,
                         key=entry.key,
                         origin=entry.origin,
-                        related=(Related(Origin(config_file, service_config.line),
-                                         note=f"declared port {declared}"),),
+                        related=(
+                            Related(
+                                Origin(config_file, service_config.line),
+                                note=f"declared port {declared}",
+                            ),
+                        ),
                         hint=f"set {entry.key}={declared}, or declare {port} for {environment}",
                     )
             for spec in project.schemas[service].keys.values():

@@ -61,6 +61,8 @@ def check(project: Project) -> Iterator[Problem]:
                 environment=layer.environment,
                 key=spec.name,
                 origin=layer_origin(layer),
-                related=(Related(schema_origin(project, layer.service, spec), note="declared here"),),
+                related=(
+                    Related(schema_origin(project, layer.service, spec), note="declared here"),
+                ),
                 hint=hint or f"set {spec.name} in {layer.environment}",
             )

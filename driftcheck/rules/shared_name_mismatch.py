@@ -15,6 +15,9 @@ default: tokens signed by one service are rejected by the other.
 members = { auth = "JWT_SECRET", backend = "JWT_SECRET_KEY" }
 ```
 
+Names that differ only by a prefix a front-end build tool requires (`VITE_`,
+`NEXT_PUBLIC_`, `REACT_APP_`...) are the same name.
+
 ## Use instead
 Rename the key in one service so all members agree, keeping the old name as a
 deprecated name for the transition:
@@ -39,9 +42,29 @@ NAME = "shared-name-mismatch"
 SEVERITY = "warning"
 
 
+#: Prefixes front-end build tools require to expose a variable to the browser: a name that
+#: differs only by one of these is the same name.
+FRAMEWORK_PREFIXES = (
+    "NEXT_PUBLIC_",
+    "NUXT_PUBLIC_",
+    "EXPO_PUBLIC_",
+    "REACT_APP_",
+    "VITE_",
+    "GATSBY_",
+    "PUBLIC_",
+)
+
+
+def without_framework_prefix(key: str) -> str:
+    for prefix in FRAMEWORK_PREFIXES:
+        if key.startswith(prefix):
+            return key[len(prefix) :]
+    return key
+
+
 def check(project: Project) -> Iterator[Problem]:
     for shared in project.config.shared:
-        names = sorted({member.key for member in shared.members})
+        names = sorted({without_framework_prefix(member.key) for member in shared.members})
         if len(names) < 2:
             continue
         sides = ", ".join(f"{m.service} reads {m.key}" for m in shared.members)
@@ -59,5 +82,5 @@ def check(project: Project) -> Iterator[Problem]:
             key=shared.members[0].key,
             origin=Origin(project.config.display_path, shared.line),
             related=related,
-            hint=f"use one name in every service (keep the others as deprecated_names)",
+            hint="use one name in every service (keep the others as deprecated_names)",
         )

@@ -1,0 +1,98 @@
+"""Building throwaway projects on disk and running driftcheck on them, as users do."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+from driftcheck.engine import make_selection, run_rules
+from driftcheck.findings import Finding
+from driftcheck.project import load_project
+from driftcheck.values import Fingerprinter
+
+TEST_HASH_KEY = b"driftcheck-tests"
+
+BASIC_CONFIG = """
+environments = ["dev", "staging", "prod"]
+
+[defaults]
+sources = ["{service}/.env.{env}"]
+
+[services.app]
+port = 8000
+"""
+
+
+def write_project(root: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` (path -> text, dedented) under ``root`` and return ``root``."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+@dataclass(frozen=True)
+class Found:
+    """A finding reduced to what tests compare: rule, place and key, not wording."""
+
+    code: str
+    service: str | None
+    environment: str | None
+    key: str | None
+    path: str | None = None
+    line: int | None = None
+
+
+def check_findings(root: Path, select: tuple[str, ...] = ()) -> list[Finding]:
+    project = load_project(root, Fingerprinter(TEST_HASH_KEY))
+    return run_rules(project, make_selection(project, select=select))
+
+
+def found(root: Path, *select: str) -> set[Found]:
+    """The findings of the selected rules (all rules when none are named)."""
+    return {
+        Found(
+            f.code,
+            f.service,
+            f.environment,
+            f.key,
+            f.origin.path if f.origin else None,
+            f.origin.line if f.origin else None,
+        )
+        for f in check_findings(root, select)
+    }
+
+
+def codes(root: Path, *select: str) -> set[tuple[str, str | None, str | None, str | None]]:
+    """(code, service, environment, key) of each finding: the usual rule-test shape."""
+    return {(f.code, f.service, f.environment, f.key) for f in found(root, *select)}
+
+
+@dataclass(frozen=True)
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
+    """Run ``python -m driftcheck`` in a real subprocess, as a user or CI would."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DRIFTCHECK_")}
+    environment.pop("GITHUB_ACTIONS", None)
+    environment["NO_COLOR"] = "1"
+    environment.update(env or {})
+    completed = subprocess.run(
+        [sys.executable, "-m", "driftcheck", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return Run(completed.returncode, completed.stdout, completed.stderr)
