@@ -33,8 +33,22 @@ _SYNONYMS = {
     "MSG": "MESSAGE",
 }
 _SUFFIXES = frozenset(
-    {"KEY", "URL", "URI", "SECRET", "TOKEN", "HOST", "ADDRESS", "DSN", "NAME", "STR",
-     "STRING", "VALUE", "PATH", "ENDPOINT"}
+    {
+        "KEY",
+        "URL",
+        "URI",
+        "SECRET",
+        "TOKEN",
+        "HOST",
+        "ADDRESS",
+        "DSN",
+        "NAME",
+        "STR",
+        "STRING",
+        "VALUE",
+        "PATH",
+        "ENDPOINT",
+    }
 )
 _PREFIXES = frozenset({"APP", "SERVICE", "SVC", "VITE", "NEXT", "PUBLIC", "REACT", "NUXT", "ENV"})
 _MIN_TYPO_LENGTH = 6

@@ -23,8 +23,10 @@ class Report:
 
     def by_rule(self) -> list[tuple[str, str, int]]:
         counts = Counter((finding.code, finding.name) for finding in self.findings)
-        return sorted(((code, name, n) for (code, name), n in counts.items()),
-                      key=lambda row: (-row[2], row[0]))
+        return sorted(
+            ((code, name, n) for (code, name), n in counts.items()),
+            key=lambda row: (-row[2], row[0]),
+        )
 
     @property
     def shows_fingerprints(self) -> bool:
