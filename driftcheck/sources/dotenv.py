@@ -1,0 +1,365 @@
+"""``.env`` files, read to mean exactly what python-dotenv 1.2 makes of them, only faster.
+
+A tool that reports drift must see the values the application sees, so python-dotenv's
+parser is the reference: quoting, escapes, multi-line values, ``export``, comments and
+``${VAR:-default}`` interpolation all follow it, quirks included.
+
+Two changes of method, not of meaning:
+
+* Most lines are plain ``KEY=value``. A precompiled pattern reads those; any line it is not
+  certain about goes to python-dotenv's own ``parse_binding``, started at that line. The
+  pattern only ever matches lines whose meaning under python-dotenv is the one it gives, and
+  ``tests/sources/test_dotenv.py`` checks that against python-dotenv on many generated files.
+* Interpolation looks names up in the values read so far and in a snapshot of the
+  environment, where python-dotenv copies both into a new dict for every value (quadratic).
+
+Lines are numbered where a binding's key starts. python-dotenv's ``Binding.original.line``
+is where its text starts, which includes blank lines before it; the key's line is the one a
+reader of a report wants.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from driftcheck.sources.textfile import read_text
+from driftcheck.values import Entry, Origin, ParsedSource, SourceIssue
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from dotenv.parser import Binding, Reader
+
+    _Resolve = Callable[[str, str | None], str | None]
+
+__all__ = ["BYTE_ORDER_MARK_DETAIL", "parse_dotenv", "read_dotenv"]
+
+BYTE_ORDER_MARK_DETAIL = (
+    "file starts with a UTF-8 byte-order mark; "
+    "python-dotenv reads the first key with U+FEFF in front of it"
+)
+
+# Every piece is written so that it cannot match differently from python-dotenv, whose
+# regexes each run on their own (so never give back what they matched):
+# - only spaces and tabs count as blanks here; any other whitespace (python-dotenv's classes
+#   are Unicode-wide) makes the line fail and go to python-dotenv's parser;
+# - "export " is either taken whole or, by the lookahead, known to be absent: "export =1"
+#   must not become the key "export" (python-dotenv rejects it);
+# - an unquoted value is the rest of the line, as python-dotenv's ``_unquoted_value`` takes
+#   it, and then gets python-dotenv's treatment: comment stripping and rstrip();
+# - quoted values without backslashes or inner quotes need no escape decoding, and python-
+#   dotenv's quoted-value regexes end at the first closing quote for them.
+# Line text here never holds "\n" or "\r" (lines are split on "\n", "\r" is translated).
+_SIMPLE_LINE = re.compile(
+    r"""
+    [ \t]*
+    (?:
+        \#.*
+      | (?:export[ \t]+|(?!export[ \t]))
+        (?P<key>[A-Za-z0-9_][A-Za-z0-9_.\-]*)
+        [ \t]*
+        (?:
+            (?P<eq>=)[ \t]*
+            (?:
+                "(?P<dq>[^"\\\n]*)"[ \t]*(?:\#.*)?
+              | '(?P<sq>[^'\\\n]*)'[ \t]*(?:\#.*)?
+              | (?P<raw>[^\s'"].*)?
+            )
+          | \#.*
+        )?
+    )?
+    \Z
+    """,
+    re.VERBOSE,
+)
+
+# python-dotenv's own ``dotenv.variables._posix_variable``, copied so that files without a
+# quoted or odd line never import python-dotenv; a test checks that the two still agree.
+_VARIABLE = re.compile(
+    r"""
+    \$\{
+        (?P<name>[^\}:]*)
+        (?::-
+            (?P<default>[^\}]*)
+        )?
+    \}
+    """,
+    re.VERBOSE,
+)
+
+# python-dotenv's ``parse_unquoted_value`` strips comments with this pattern.
+_INLINE_COMMENT = re.compile(r"\s+#.*")
+
+# python-dotenv's first step, ``_multiline_whitespace``: where a binding's own text starts.
+_LEADING_WHITESPACE = re.compile(r"\s*")
+
+_MISSING = object()
+
+
+def parse_dotenv(
+    text: str,
+    display_path: str,
+    *,
+    interpolate: bool = True,
+    environ: Mapping[str, str | None] | None = None,
+) -> ParsedSource:
+    """Parse ``.env`` text into entries in file order (duplicates kept) and issues.
+
+    ``text`` is decoded text, as ``open(path, encoding="utf-8")`` returns it; a ``"\\r\\n"``
+    or lone ``"\\r"`` left in it is translated to ``"\\n"`` the same way. Values are those
+    of python-dotenv's ``dotenv_values``; with ``interpolate``, ``${NAME}`` resolves to the
+    value read so far in the file, else to ``environ`` (which stands in for ``os.environ``;
+    None means empty). A line python-dotenv cannot parse becomes an ``unparsable-line``
+    issue that does not quote it, and the rest of the file is still read.
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    result = ParsedSource()
+    entries = result.entries
+    issues = result.issues
+    if text.startswith("\ufeff"):
+        issues.append(
+            SourceIssue("byte-order-mark", Origin(display_path, 1), BYTE_ORDER_MARK_DETAIL)
+        )
+    resolve = _Interpolation(environ).resolve if interpolate else None
+    match_simple = _SIMPLE_LINE.match
+    lines = text.split("\n")
+    line_count = len(lines)
+    slow: _SlowPath | None = None
+    index = 0  # of the line being read, so its number is index + 1
+    offset = 0  # of that line's first character in text
+    while index < line_count:
+        line = lines[index]
+        match = match_simple(line)
+        if match is not None:
+            index += 1
+            offset += len(line) + 1
+            key, equals, double_quoted, single_quoted, raw = match.groups()
+            if key is None:
+                continue
+            value: str | None
+            if equals is None:
+                value = None
+            elif double_quoted is not None:
+                value = double_quoted
+            elif single_quoted is not None:
+                value = single_quoted
+            elif raw is not None:
+                if "#" in raw:
+                    raw = _INLINE_COMMENT.sub("", raw)
+                value = raw.rstrip()
+            else:
+                value = ""
+            if resolve is not None:
+                value = resolve(key, value)
+            entries.append(Entry(key, value, Origin(display_path, index)))
+            continue
+
+        if slow is None:
+            slow = _SlowPath(text)
+        offset, line_number = slow.read_bindings(offset, index + 1, display_path, resolve, result)
+        if offset >= len(text):
+            break
+        index = line_number - 1
+    return result
+
+
+def read_dotenv(
+    path: Path,
+    display_path: str,
+    *,
+    interpolate: bool = True,
+    environ: Mapping[str, str | None] | None = None,
+) -> ParsedSource:
+    """Read and parse a ``.env`` file as ``dotenv_values(path)`` would (see :func:`parse_dotenv`).
+
+    Unlike python-dotenv, which reads a missing file as empty, a file that cannot be read
+    or is not UTF-8 raises :class:`DriftcheckError` naming ``display_path``.
+    """
+    text = read_text(path, display_path, universal_newlines=True)
+    return parse_dotenv(text, display_path, interpolate=interpolate, environ=environ)
+
+
+class _Interpolation:
+    """python-dotenv's ``resolve_variables(values, override=True)``, in linear time.
+
+    Its lookup table is ``{**os.environ, **values_so_far}``, rebuilt for each value; here
+    the file's values are looked up first and then a snapshot of the environment.
+    """
+
+    __slots__ = ("_environ", "_snapshot", "_values")
+
+    def __init__(self, environ: Mapping[str, str | None] | None) -> None:
+        self._environ = environ
+        self._snapshot: dict[str, str | None] | None = None
+        self._values: dict[str, str | None] = {}
+
+    def resolve(self, key: str, value: str | None) -> str | None:
+        # A value without "${" has no variable, and python-dotenv returns it unchanged.
+        if value is not None and "${" in value:
+            value = _VARIABLE.sub(self._substitute, value)
+        self._values[key] = value
+        return value
+
+    def _substitute(self, match: re.Match[str]) -> str:
+        name = match.group("name")
+        found = self._values.get(name, _MISSING)
+        if found is _MISSING:
+            if self._snapshot is None:
+                # Taken once and as a dict, as python-dotenv's copy is: lookups are then
+                # case-sensitive even where os.environ itself is not (Windows).
+                self._snapshot = dict(self._environ) if self._environ is not None else {}
+            found = self._snapshot.get(name, _MISSING)
+        if found is _MISSING:
+            default: str | None = match.group("default")
+            return default if default is not None else ""
+        # A key bound to None (a bare "KEY" line) resolves to "", and its default is not used.
+        return found if isinstance(found, str) else ""
+
+
+class _SlowPath:
+    """python-dotenv's own parser, run from a given line for the lines the pattern refuses."""
+
+    __slots__ = ("_parse_binding", "_position", "_reader", "_text")
+
+    def __init__(self, text: str) -> None:
+        # Imported here: python-dotenv's package import costs ~10 ms, and most files never
+        # need it.
+        import dotenv.parser
+
+        self._parse_binding = dotenv.parser.parse_binding
+        self._position = dotenv.parser.Position
+        self._reader: Reader = dotenv.parser.Reader(io.StringIO(text))
+        self._text = text
+
+    def read_bindings(
+        self,
+        offset: int,
+        line: int,
+        display_path: str,
+        resolve: _Resolve | None,
+        result: ParsedSource,
+    ) -> tuple[int, int]:
+        """Parse bindings from ``offset`` (the start of line ``line``) until a line starts.
+
+        Returns the offset and number of that line, or an offset at the end of the text.
+        """
+        text = self._text
+        reader = self._reader
+        reader.position = self._position(offset, line)
+        while True:
+            binding = self._parse_binding(reader)
+            self._record(binding, offset, line, display_path, resolve, result)
+            offset = reader.position.chars
+            line = reader.position.line
+            # Every python-dotenv binding ends after a newline; should one ever not, the
+            # pattern would be reading mid-binding, so stay with python-dotenv until one does.
+            if offset >= len(text) or text[offset - 1] == "\n":
+                return offset, line
+
+    def _record(
+        self,
+        binding: Binding,
+        offset: int,
+        line: int,
+        display_path: str,
+        resolve: _Resolve | None,
+        result: ParsedSource,
+    ) -> None:
+        if binding.key is None and not binding.error:
+            return
+        text = self._text
+        start = _match_end(_LEADING_WHITESPACE, text, offset)
+        key_line = line + text.count("\n", offset, start)
+        origin = Origin(display_path, key_line)
+        if binding.error:
+            detail = _explain_error(text, start, key_line)
+            result.issues.append(SourceIssue("unparsable-line", origin, detail))
+            return
+        assert binding.key is not None
+        value = binding.value
+        if resolve is not None:
+            value = resolve(binding.key, value)
+        result.entries.append(Entry(binding.key, value, origin))
+
+
+_GENERIC_DETAIL = "line does not parse as KEY=value"
+
+
+def _explain_error(text: str, start: int, line: int) -> str:
+    """Say why python-dotenv rejected the binding whose text starts at ``start``.
+
+    Replays ``parse_binding``'s steps with python-dotenv's own regexes up to the one that
+    fails. Only the kind of problem is told, never the text (it may hold a secret).
+    """
+    from dotenv.parser import (
+        _comment,
+        _double_quoted_value,
+        _end_of_line,
+        _equal_sign,
+        _export,
+        _single_quoted_key,
+        _single_quoted_value,
+        _unquoted_key,
+        _unquoted_value,
+        _whitespace,
+    )
+
+    position = _match_end(_export, text, start)
+    char = text[position : position + 1]
+    if char == "'":
+        key_match = _single_quoted_key.match(text, position)
+        if key_match is None:
+            if text.startswith("''", position):
+                return "empty single-quoted key"
+            return "unterminated single-quoted key (no closing quote in the rest of the file)"
+        position = key_match.end()
+    else:
+        key_match = _unquoted_key.match(text, position)
+        if key_match is None:
+            if char != "=":
+                return "'export' is not followed by a key"
+            if position > start:
+                # "export =1": python-dotenv takes "export" as the keyword, not as the key.
+                return "'export' is followed by '=' instead of a key"
+            return "no key before '='"
+        position = key_match.end()
+    position = _match_end(_whitespace, text, position)
+    quote = ""
+    if text.startswith("=", position):
+        position = _match_end(_equal_sign, text, position)
+        char = text[position : position + 1]
+        if char in ("'", '"'):
+            quote = "single" if char == "'" else "double"
+            pattern = _single_quoted_value if char == "'" else _double_quoted_value
+            value_match = pattern.match(text, position)
+            if value_match is None:
+                return (
+                    f"unterminated {quote}-quoted value (no closing quote in the rest of the file)"
+                )
+            position = value_match.end()
+        elif char not in ("", "\n"):
+            position = _match_end(_unquoted_value, text, position)
+    position = _match_end(_comment, text, position)
+    if _end_of_line.match(text, position) is not None:
+        return _GENERIC_DETAIL
+    if not quote:
+        return f"{_GENERIC_DETAIL} (unexpected text after the key)"
+    end_line = line + text.count("\n", start, position)
+    if end_line == line:
+        return "text after the closing quote"
+    return (
+        f"text after the closing quote on line {end_line} (the {quote}-quoted value runs "
+        f"from line {line} to line {end_line}, and those lines are not read as bindings)"
+    )
+
+
+def _match_end(pattern: re.Pattern[str], text: str, position: int) -> int:
+    match = pattern.match(text, position)
+    # Only called with patterns that can match the empty string.
+    assert match is not None
+    return match.end()
