@@ -31,7 +31,9 @@ ISSUE_KIND = "byte-order-mark"
 def check(project: Project) -> Iterator[Problem]:
     for layer, source, issue in file_issues(project, ISSUE_KIND):
         entries = source.parsed.entries
-        first_key = entries[0].key.lstrip("\ufeff") if entries else None
+        # python-dotenv keeps the mark in the first key; JSON and env-dump readers skip it.
+        first = entries[0].key if entries else ""
+        first_key = first[1:] if first.startswith("\ufeff") else None
         read_as = f"; the first key is read as '\\ufeff{first_key}'" if first_key else ""
         yield Problem(
             "file starts with a UTF-8 byte-order mark" + read_as,
