@@ -126,12 +126,14 @@ class Project:
         return [name for name, near in self.unread_keys(layer).items() if key in near]
 
     def is_secret(self, service: str, key: str) -> bool:
-        if key in self.shared_secret_keys.get(service, ()):
-            return True
+        """Whether a key's value must only be shown as a fingerprint.
+
+        A deprecated name is as secret as the key it stands for.
+        """
         spec = self.spec(service, key)
-        if spec is not None:
-            return spec.secret
-        return looks_secret(key)
+        if spec is None:
+            return key in self.shared_secret_keys.get(service, ()) or looks_secret(key)
+        return spec.secret or spec.name in self.shared_secret_keys.get(service, ())
 
 
 def _display(path: Path, root: Path) -> str:
@@ -278,6 +280,8 @@ def load_project(start: Path, fingerprinter: Fingerprinter | None = None) -> Pro
                     continue
                 layer.sources.append(loaded)
                 for entry in loaded.parsed.entries:
+                    if entry.value is None and layer.is_set(entry.key):
+                        continue  # load_dotenv sets nothing for a bare KEY line
                     layer.values[entry.key] = entry
                     seen[entry.key] = entry.value
             layers[(service.name, environment)] = layer

@@ -29,10 +29,18 @@ DEFAULT_PORTS: dict[str, int] = {
     "amqp": 5672,
     "amqps": 5671,
     "clickhouse": 9000,
+    "clickhouse+native": 9000,
+    "clickhouse+http": 8123,
+    "clickhouse+https": 8443,
+    "clickhousedb": 8123,
     "nats": 4222,
     "kafka": 9092,
     "memcached": 11211,
 }
+
+
+#: Schemes whose URLs name a local path, not a host (``sqlite:///app.db``).
+_HOSTLESS_SCHEMES = frozenset({"file", "sqlite", "sqlite3", "unix"})
 
 
 class InvalidValue(ValueError):
@@ -101,15 +109,18 @@ def parse_url(text: str) -> Address:
         port = parts.port
     except ValueError:
         raise InvalidValue("is not a valid URL (bad port or brackets)") from None
+    scheme = parts.scheme.lower()
+    base_scheme = scheme.split("+")[0]
+    if base_scheme in _HOSTLESS_SCHEMES and stripped.lower().startswith(f"{scheme}:/"):
+        return Address(scheme, parts.hostname or "", None, False)
     if not parts.scheme or not parts.netloc:
         raise InvalidValue("is not an absolute URL (scheme://host...)")
     host = parts.hostname or ""
-    scheme = parts.scheme.lower()
-    if not host and scheme not in ("file", "sqlite"):
+    if not host:
         raise InvalidValue("is a URL without a host")
     explicit = port is not None
     if port is None:
-        port = DEFAULT_PORTS.get(scheme.split("+")[0])
+        port = DEFAULT_PORTS.get(scheme, DEFAULT_PORTS.get(base_scheme))
     return Address(scheme, host, port, explicit)
 
 

@@ -75,10 +75,11 @@ def service_port(project: Project, service: str, environment: str) -> KnownPort:
     """The port a service listens on: its listen key's value, else its declared port."""
     listen = project.listen_port_key(service)
     if listen is not None:
-        entry = project.layer(service, environment).values.get(listen)
+        spec = project.schemas[service].keys[listen]
+        entry = effective_entry(project.layer(service, environment), spec)
         if entry is not None and entry.value is not None:
             try:
-                return KnownPort(parse_port(entry.value), entry.origin, f"{service}'s {listen}")
+                return KnownPort(parse_port(entry.value), entry.origin, f"{service}'s {entry.key}")
             except InvalidValue:
                 pass
     service_config = project.config.service(service)

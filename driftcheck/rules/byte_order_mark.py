@@ -33,7 +33,7 @@ def check(project: Project) -> Iterator[Problem]:
         entries = source.parsed.entries
         # python-dotenv keeps the mark in the first key; JSON and env-dump readers skip it.
         first = entries[0].key if entries else ""
-        first_key = first[1:] if first.startswith("\ufeff") else None
+        first_key = (first[1:] or None) if first.startswith("\ufeff") else None
         read_as = f"; the first key is read as '\\ufeff{first_key}'" if first_key else ""
         yield Problem(
             "file starts with a UTF-8 byte-order mark" + read_as,

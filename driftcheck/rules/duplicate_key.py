@@ -35,14 +35,15 @@ SEVERITY = "warning"
 
 def check(project: Project) -> Iterator[Problem]:
     for layer, source in each_file(project):
-        first_seen: dict[str, Entry] = {}
+        previous: dict[str, Entry] = {}
         for entry in source.parsed.entries:
-            earlier = first_seen.setdefault(entry.key, entry)
-            if earlier is entry:
+            earlier = previous.get(entry.key)
+            previous[entry.key] = entry
+            if earlier is None:
                 continue
             yield Problem(
-                f"{entry.key} is defined again (first at line {earlier.origin.line}); "
-                "this line wins",
+                f"{entry.key} is defined again (before at line {earlier.origin.line}); "
+                "the last definition wins",
                 service=layer.service,
                 environment=layer.environment,
                 key=entry.key,

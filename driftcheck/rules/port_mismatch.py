@@ -51,7 +51,9 @@ def check(project: Project) -> Iterator[Problem]:
         for environment in project.environments:
             layer = project.layer(service, environment)
             declared = service_config.ports.get(environment)
-            entry = layer.values.get(listen) if listen else None
+            entry = (
+                effective_entry(layer, project.schemas[service].keys[listen]) if listen else None
+            )
             if declared is not None and entry is not None and entry.value is not None:
                 try:
                     port = parse_port(entry.value)

@@ -5,7 +5,8 @@ Compares, per service, the fingerprint of every secret (keys of type `secret`, k
 `secret = true`, members of secret shared settings) across environments, and reports an
 environment that reuses another's value. Pairs of development environments are not
 compared; a shared setting can turn the check off with
-`distinct_across_environments = false`.
+`distinct_across_environments = false`, and turn it on for a setting that is not secret
+with `distinct_across_environments = true` (a per-environment service id, say).
 
 ## Why is this bad?
 A prod secret that equals the staging one is only as safe as staging: anyone with
@@ -27,6 +28,7 @@ from collections.abc import Iterator
 
 from driftcheck.findings import Problem, Related
 from driftcheck.project import Project
+from driftcheck.rules._common import effective_entry, show
 from driftcheck.values import Entry
 
 CODE = "DC302"
@@ -34,26 +36,31 @@ NAME = "secret-reused-across-environments"
 SEVERITY = "error"
 
 
-def _exempt_keys(project: Project) -> set[tuple[str, str]]:
+def _members(project: Project, distinct: bool) -> set[tuple[str, str]]:
+    """(service, key) of shared settings whose policy says ``distinct``, explicitly."""
     return {
         (member.service, member.key)
         for shared in project.config.shared
-        if shared.distinct_across_environments is False
+        if shared.distinct_across_environments is distinct
         for member in shared.members
     }
 
 
 def check(project: Project) -> Iterator[Problem]:
-    exempt = _exempt_keys(project)
+    exempt = _members(project, distinct=False)
+    required = _members(project, distinct=True)
     for service in project.services:
         keys = {k for k, spec in project.schemas[service].keys.items() if spec.secret}
         keys |= project.shared_secret_keys.get(service, set())
+        keys |= {key for member_service, key in required if member_service == service}
         for key in sorted(keys):
             if (service, key) in exempt:
                 continue
             seen: dict[str, tuple[str, Entry]] = {}
             for environment in project.environments:
-                entry = project.layer(service, environment).values.get(key)
+                spec = project.schemas[service].keys.get(key)
+                layer = project.layer(service, environment)
+                entry = effective_entry(layer, spec) if spec else layer.values.get(key)
                 if entry is None or not entry.value:
                     continue
                 digest = project.fingerprinter.digest(entry.value)
@@ -64,9 +71,9 @@ def check(project: Project) -> Iterator[Problem]:
                 earlier_env, earlier_entry = earlier
                 if project.is_development(environment) and project.is_development(earlier_env):
                     continue
-                fingerprint = project.fingerprinter.fingerprint(entry.value)
+                fingerprint = show(project, service, entry)
                 yield Problem(
-                    f"{key} in {environment} reuses the {earlier_env} secret ({fingerprint})",
+                    f"{entry.key} in {environment} reuses the {earlier_env} value ({fingerprint})",
                     service=service,
                     environment=environment,
                     key=key,
