@@ -177,10 +177,13 @@ def run_matrix(
     path: Path, services: tuple[str, ...] = (), environments: tuple[str, ...] = ()
 ) -> int:
     """``driftcheck matrix``: keys down, (service, environment) across."""
+    from driftcheck.engine import make_selection
     from driftcheck.matrix import build_matrix, print_matrix
     from driftcheck.project import load_project
 
     project = load_project(path)
+    # Checks --service, --env and the config's [rules] as `check` does, for the same errors.
+    make_selection(project, services=services, environments=environments)
     matrix = build_matrix(project, services, environments)
     print_matrix(matrix, colour=_use_colour(sys.stdout))
     return EXIT_DRIFT if matrix.has_drift else EXIT_CLEAN
@@ -280,5 +283,18 @@ def rule(code: str | None) -> None:
 
 
 def main() -> None:
-    # click exits 2 on usage errors (bad option, bad choice), as the contract wants.
-    cli()
+    """The console script: click parses, and its usage errors become one line, exit 2."""
+    try:
+        result = cli.main(prog_name="driftcheck", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as shown:
+        click.echo(shown.format_message(), err=True)
+        sys.exit(EXIT_ERROR)
+    except click.UsageError as error:
+        command = error.ctx.command_path if error.ctx is not None else "driftcheck"
+        click.echo(
+            f"driftcheck: error: {error.format_message()} (see '{command} --help')", err=True
+        )
+        sys.exit(EXIT_ERROR)
+    except click.Abort:
+        sys.exit(130)
+    sys.exit(result if isinstance(result, int) else EXIT_CLEAN)

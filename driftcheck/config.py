@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from driftcheck.errors import DriftcheckError
-from driftcheck.tomlfile import Table, TomlFile, load_toml, per_environment
+from driftcheck.tomlfile import Table, TomlFile, load_toml, per_environment, tomllib
 from driftcheck.valuetypes import InvalidValue, parse_url
 
 CONFIG_FILE = "driftcheck.toml"
@@ -82,6 +83,8 @@ class RuleSettings:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     severity: dict[str, str] = field(default_factory=dict)
+    #: Where each of select, ignore and severity is written, for errors about them.
+    lines: dict[str, int | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,18 +112,44 @@ class ProjectConfig:
         return next(svc for svc in self.services if svc.name == name)
 
 
+_TOOL_TABLE = re.compile(r"^\s*\[\s*tool\s*[\].]", re.MULTILINE)
+
+
+def _mentions_driftcheck(pyproject: Path) -> bool:
+    """Whether a pyproject.toml has a ``tool.driftcheck`` entry (of any form)."""
+    text = pyproject.read_text("utf-8", "replace")
+    if "driftcheck" not in text or not _TOOL_TABLE.search(text):
+        return False
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return True  # ours, perhaps: reading it again reports the syntax error
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "driftcheck" in tool
+
+
 def find_config(start: Path) -> Path:
-    """The config file for ``start``: itself if a file, else the nearest one upward."""
+    """The config file for ``start``: itself if a file, else the nearest one upward.
+
+    A ``driftcheck.toml`` that exists but cannot be read (a directory, a symlink loop, a
+    dangling link) is returned all the same, so the reader reports it instead of a
+    config further up being used in silence.
+    """
     if start.is_file():
+        if start.suffix != ".toml":
+            raise DriftcheckError(
+                f"expected a directory or a config file ({CONFIG_FILE} or {PYPROJECT_FILE})",
+                str(start),
+            )
         return start
     if not start.exists():
         raise DriftcheckError("no such file or directory", str(start))
     for directory in (start.resolve(), *start.resolve().parents):
         candidate = directory / CONFIG_FILE
-        if candidate.is_file():
+        if candidate.is_symlink() or candidate.exists():
             return candidate
         pyproject = directory / PYPROJECT_FILE
-        if pyproject.is_file() and "[tool.driftcheck" in pyproject.read_text("utf-8", "replace"):
+        if pyproject.is_file() and _mentions_driftcheck(pyproject):
             return pyproject
     raise DriftcheckError(
         f"no {CONFIG_FILE} (or [tool.driftcheck] in {PYPROJECT_FILE}) here or in any parent "
@@ -205,7 +234,9 @@ def _sources_per_environment(
 def _environments(top: Table) -> tuple[EnvironmentConfig, ...]:
     value = top.raw("environments")
     if value is None:
-        raise top.error('the config needs \'environments\' (for example ["dev", "prod"])')
+        raise top.missing(
+            "environments", 'the config needs \'environments\' (for example ["dev", "prod"])'
+        )
     result = []
     if isinstance(value, list):
         for name in top.strings("environments"):
@@ -256,7 +287,7 @@ def parse_config(file: TomlFile, root: Path, section: tuple[str, ...] = ()) -> P
     services = []
     service_tables = top.subtables("services")
     if not service_tables:
-        raise top.error("the config declares no services ([services.NAME])")
+        raise top.missing("services", "the config declares no services ([services.NAME])")
     for name, table in service_tables:
         schema = table.get("schema", str, default_schema)
         _check_template(table, "schema", schema, ("service",))
@@ -264,9 +295,10 @@ def parse_config(file: TomlFile, root: Path, section: tuple[str, ...] = ()) -> P
         if sources is None:
             sources = default_sources
         if not any(sources.values()):
-            raise table.error(
+            raise table.missing(
+                "sources",
                 f"service '{name}' has no sources; give [services.{name}] sources or "
-                "[defaults] sources"
+                "[defaults] sources",
             )
         ports = per_environment(table, "port", int, env_names, _port(table, "port"))
         public_urls = per_environment(table, "public_url", str, env_names)
@@ -374,10 +406,21 @@ def parse_config(file: TomlFile, root: Path, section: tuple[str, ...] = ()) -> P
             select=rules_table.strings("select"),
             ignore=rules_table.strings("ignore"),
             severity=severity,
+            lines={
+                **{
+                    name: file.lines.line_of((*rules_table.path, name))
+                    for name in ("select", "ignore", "severity")
+                },
+                **{
+                    f"severity.{code}": file.lines.line_of((*rules_table.path, "severity", code))
+                    for code in severity
+                },
+            },
         )
         rules_table.finish()
 
     top.finish()
+    file.raise_problems()
     display = file.display_path
     return ProjectConfig(
         path=root / Path(display).name,
@@ -394,15 +437,28 @@ def parse_config(file: TomlFile, root: Path, section: tuple[str, ...] = ()) -> P
     )
 
 
+def display_path(path: Path) -> str:
+    """How a file is named in output: relative to the working directory when inside it
+    (clickable in terminals and editors, and what CI annotations expect), else absolute."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
 def load_config(path: Path) -> ProjectConfig:
     """Read the project config at ``path`` (a driftcheck.toml or a pyproject.toml)."""
-    root = path.resolve().parent
-    display = path.name
+    # The directory is resolved, not the file: the file may be a symlink loop to report.
+    root = path.parent.resolve()
+    display = display_path(path)
     file = load_toml(path, display)
     section: tuple[str, ...] = ()
     if path.name == PYPROJECT_FILE:
         tool = file.data.get("tool", {})
         if not isinstance(tool, dict) or "driftcheck" not in tool:
             raise DriftcheckError("no [tool.driftcheck] table", display)
+        if not isinstance(tool["driftcheck"], dict):
+            raise file.error(("tool", "driftcheck"), "'tool.driftcheck' must be a table")
         section = ("tool", "driftcheck")
     return parse_config(file, root, section)

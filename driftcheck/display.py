@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from driftcheck.values import Fingerprinter
 
 _MAX_SHOWN = 60
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
-_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^@/?#]*)@")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_SECRET_NAME = re.compile(
+    r"SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|PRIVATE|CREDENTIAL|API_?KEY|ACCESS_?KEY|"
+    r"(?:^|_)KEY$|(?:^|_)DSN$|SALT|SIGNING",
+    re.IGNORECASE,
+)
+
+
+def looks_secret(key: str) -> bool:
+    """Whether a key's name suggests a secret, so its value is never shown unasked."""
+    return _SECRET_NAME.search(key) is not None
 
 
 def _escape_control(match: re.Match[str]) -> str:
@@ -19,20 +28,32 @@ def _escape_control(match: re.Match[str]) -> str:
     )
 
 
+def escape_control(text: str) -> str:
+    """Control characters (and a byte-order mark) as escapes, safe to print on a terminal."""
+    return _CONTROL.sub(_escape_control, text)
+
+
 def mask_url_credentials(text: str) -> str:
-    """``scheme://user:pass@host`` becomes ``scheme://user:***@host``."""
-    match = _USERINFO.match(text)
-    if match is None:
+    """``scheme://user:pass@host`` becomes ``scheme://user:***@host``.
+
+    Everything between ``://`` and the last ``@`` is taken as user information, so a
+    password holding ``/``, ``?`` or ``@`` (valid or not) is masked whole.
+    """
+    scheme = _SCHEME.search(text)
+    if scheme is None:
         return text
-    userinfo = match.group(2)
+    at = text.rfind("@", scheme.end())
+    if at == -1:
+        return text
+    userinfo = text[scheme.end() : at]
     user = userinfo.split(":", 1)[0]
     masked = f"{user}:***" if ":" in userinfo else "***"
-    return match.group(1) + masked + "@" + text[match.end() :]
+    return text[: scheme.end()] + masked + text[at:]
 
 
 def show_plain(text: str) -> str:
     """A non-secret value, quoted, control characters escaped, credentials masked."""
-    shown = _CONTROL.sub(_escape_control, mask_url_credentials(text))
+    shown = escape_control(mask_url_credentials(text))
     if len(shown) > _MAX_SHOWN:
         shown = shown[: _MAX_SHOWN - 1] + "…"
     return '"' + shown.replace('"', '\\"') + '"'
@@ -43,15 +64,3 @@ def show_value(text: str, secret: bool, fingerprinter: Fingerprinter) -> str:
     if secret:
         return fingerprinter.fingerprint(text)
     return show_plain(text)
-
-
-def has_credentials(text: str) -> bool:
-    match = _USERINFO.match(text)
-    return match is not None and ":" in match.group(2)
-
-
-def url_host(text: str) -> str | None:
-    try:
-        return urlsplit(text.strip()).hostname
-    except ValueError:
-        return None

@@ -23,7 +23,7 @@ class Selection:
     environments: frozenset[str] = frozenset()
 
 
-def _resolve(selectors: Iterable[str], origin: str) -> set[str]:
+def _resolve(selectors: Iterable[str], origin: str, line: int | None = None) -> set[str]:
     """Rule codes for selectors: a code, a name, a code prefix (``DC3``) or ``ALL``."""
     codes: set[str] = set()
     for selector in selectors:
@@ -37,7 +37,7 @@ def _resolve(selectors: Iterable[str], origin: str) -> set[str]:
             continue
         prefixed = {rule.code for rule in RULES if rule.code.startswith(text.upper())}
         if not prefixed or len(text) < 3:
-            raise DriftcheckError(f"unknown rule '{text}' (see 'driftcheck rule')", origin)
+            raise DriftcheckError(f"unknown rule '{text}' (see 'driftcheck rule')", origin, line)
         codes.update(prefixed)
     return codes
 
@@ -53,12 +53,17 @@ def make_selection(
     settings = project.config.rules
     config_file = project.config.display_path
     select = tuple(select)
-    chosen = _resolve(select or settings.select or (ALL,), "--select" if select else config_file)
-    chosen -= _resolve(settings.ignore, config_file)
+    lines = settings.lines
+    if select:
+        chosen = _resolve(select, "--select")
+    else:
+        chosen = _resolve(settings.select or (ALL,), config_file, lines.get("select"))
+    chosen -= _resolve(settings.ignore, config_file, lines.get("ignore"))
     chosen -= _resolve(ignore, "--ignore")
     severity: dict[str, Severity] = {}
     for selector, level in settings.severity.items():
-        for code in _resolve((selector,), config_file):
+        line = lines.get(f"severity.{selector}", lines.get("severity"))
+        for code in _resolve((selector,), config_file, line):
             severity[code] = Severity.parse(level)
     services = frozenset(services)
     environments = frozenset(environments)

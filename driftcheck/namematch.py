@@ -52,6 +52,8 @@ _SUFFIXES = frozenset(
 )
 _PREFIXES = frozenset({"APP", "SERVICE", "SVC", "VITE", "NEXT", "PUBLIC", "REACT", "NUXT", "ENV"})
 _MIN_TYPO_LENGTH = 6
+#: Longer names are no setting anyone misspelled; matching them would cost their square.
+MAX_MATCHED_LENGTH = 128
 
 
 def _tokens(name: str) -> list[str]:
@@ -61,6 +63,8 @@ def _tokens(name: str) -> list[str]:
 
 def signatures(name: str) -> set[str]:
     """The signatures under which ``name`` is filed and looked up."""
+    if len(name) > MAX_MATCHED_LENGTH:
+        return set()
     tokens = _tokens(name)
     if not tokens:
         return set()

@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from driftcheck.config import ProjectConfig, SourceSpec, find_config, load_config
+from driftcheck.config import ProjectConfig, SourceSpec, display_path, find_config, load_config
+from driftcheck.display import looks_secret
 from driftcheck.errors import DriftcheckError, DriftcheckErrors
 from driftcheck.namematch import NearMissIndex
 from driftcheck.platform import PlatformKeys
 from driftcheck.schema import KeySpec, ServiceSchema, load_schema
 from driftcheck.sources.discovery import DiscoveryRecord
 from driftcheck.values import Entry, Fingerprinter, ParsedSource
-
-_SECRET_NAME = re.compile(
-    r"SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|PRIVATE|CREDENTIAL|API_?KEY|ACCESS_?KEY|"
-    r"(?:^|_)KEY$|(?:^|_)DSN$|SALT|SIGNING|COOKIE",
-    re.IGNORECASE,
-)
-
-
-def looks_secret(key: str) -> bool:
-    """Whether a key's name suggests a secret (used for keys no schema describes)."""
-    return _SECRET_NAME.search(key) is not None
 
 
 @dataclass(slots=True)
@@ -133,14 +122,18 @@ class Project:
         spec = self.spec(service, key)
         if spec is None:
             return key in self.shared_secret_keys.get(service, ()) or looks_secret(key)
+        return spec.masked or spec.name in self.shared_secret_keys.get(service, ())
+
+    def is_declared_secret(self, service: str, key: str) -> bool:
+        """Whether the schema or a shared setting declares the key a secret.
+
+        Secret checks (weak secrets, reuse) run on declared secrets only; a name that
+        merely looks secret (``TOKEN_TTL_SECONDS``) is masked, not held to them.
+        """
+        spec = self.spec(service, key)
+        if spec is None:
+            return key in self.shared_secret_keys.get(service, ())
         return spec.secret or spec.name in self.shared_secret_keys.get(service, ())
-
-
-def _display(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 class _SourceReader:
@@ -161,7 +154,7 @@ class _SourceReader:
         assert spec.path is not None
         relative = spec.path.replace("{service}", service).replace("{env}", environment)
         path = self.root / relative
-        display = _display(path, self.root)
+        display = display_path(path)
         if spec.optional and not path.exists():
             return None
         cache_key = (display, spec.format)
@@ -200,9 +193,7 @@ def _load_schemas(config: ProjectConfig, errors: list[DriftcheckError]) -> dict[
     for service in config.services:
         path = config.root / service.schema
         try:
-            schemas[service.name] = load_schema(
-                path, _display(path, config.root), config.environment_names
-            )
+            schemas[service.name] = load_schema(path, display_path(path), config.environment_names)
         except DriftcheckError as error:
             errors.append(error)
     return schemas
@@ -296,7 +287,7 @@ def load_project(start: Path, fingerprinter: Fingerprinter | None = None) -> Pro
             for environment in config.environment_names:
                 # A file without {env} in its name holds records for every environment.
                 path = config.root / spec.path.replace("{env}", environment)
-                display = _display(path, config.root)
+                display = display_path(path)
                 if display not in read:
                     try:
                         read[display] = read_discovery_records(path, display)

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from driftcheck.display import looks_secret
 from driftcheck.errors import DriftcheckError
 from driftcheck.tomlfile import Table, TomlFile, dotted, load_toml
 
@@ -23,7 +24,11 @@ class KeySpec:
 
     name: str
     type: str = "str"
+    #: Declared a secret (type secret or ``secret = true``): held to the secret rules.
     secret: bool = False
+    #: Shown only as a fingerprint: declared secrets, and secret-looking names unless
+    #: the schema says ``secret = false``.
+    masked: bool = False
     required: bool | tuple[str, ...] = True
     default: str | None = field(default=None, repr=False)
     environments: tuple[str, ...] = ()
@@ -85,7 +90,10 @@ def _read_key(name: str, table: Table, environments: tuple[str, ...]) -> KeySpec
             f"'{table.name('type')}' is '{key_type}'; expected one of {', '.join(KEY_TYPES)}",
             "type",
         )
-    secret = table.get("secret", bool, key_type == "secret")
+    declared_secret = table.get("secret", bool, None)
+    secret = key_type == "secret" if declared_secret is None else declared_secret
+    # Undeclared, a secret-looking name is masked in output (never held to secret rules).
+    masked = secret or (declared_secret is None and looks_secret(name))
     default_value = table.raw("default")
     default: str | None = None
     if default_value is not None:
@@ -136,6 +144,7 @@ def _read_key(name: str, table: Table, environments: tuple[str, ...]) -> KeySpec
         name=name,
         type=key_type,
         secret=secret,
+        masked=masked,
         required=required,
         default=default,
         environments=scoped,
@@ -181,6 +190,7 @@ def schema_from_toml(file: TomlFile, environments: tuple[str, ...] = ()) -> Serv
             f"'listen_port_key' names '{listen}', which is not under [keys]", "listen_port_key"
         )
     top.finish()
+    file.raise_problems()
     return ServiceSchema(
         keys=keys, display_path=file.display_path, listen_port_key=listen, aliases=aliases
     )

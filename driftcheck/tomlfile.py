@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from driftcheck.errors import DriftcheckError
+from driftcheck.errors import DriftcheckError, DriftcheckErrors
 from driftcheck.sources.textfile import read_text
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    import tomllib as tomllib  # re-exported: one place decides tomllib or tomli
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
@@ -46,7 +46,9 @@ class TomlLines:
             header = _HEADER.match(line)
             if header:
                 table = _split_dotted(header.group(1))
-                self._keys.setdefault(table, number)
+                # [a.b.c] also opens a and a.b, which may be where a typo is.
+                for depth in range(1, len(table) + 1):
+                    self._keys.setdefault(table[:depth], number)
                 continue
             assignment = _ASSIGNMENT.match(line)
             if assignment:
@@ -64,12 +66,23 @@ class TomlLines:
 
 
 class TomlFile:
-    """A parsed TOML file with its display path and line finder."""
+    """A parsed TOML file with its display path and line finder.
+
+    ``problems`` collects the errors that do not stop reading (unknown keys), so that a
+    user sees every typo of a file in one run.
+    """
 
     def __init__(self, data: dict[str, Any], display_path: str, lines: TomlLines) -> None:
         self.data = data
         self.display_path = display_path
         self.lines = lines
+        self.problems: list[DriftcheckError] = []
+
+    def raise_problems(self) -> None:
+        if len(self.problems) == 1:
+            raise self.problems[0]
+        if self.problems:
+            raise DriftcheckErrors(self.problems)
 
     def error(self, path: tuple[str, ...], message: str) -> DriftcheckError:
         return DriftcheckError(message, path=self.display_path, line=self.lines.line_of(path))
@@ -151,11 +164,15 @@ class Table:
             return default
         return self.check(key, self.data[key], kind)
 
-    def require(self, key: str, kind: type[T]) -> T:
-        self._taken.add(key)
-        if key not in self.data:
-            raise self.error(f"{dotted(self.path) or 'the file'} needs '{key}'")
-        return self.check(key, self.data[key], kind)
+    def missing(self, key: str, message: str) -> DriftcheckError:
+        """An error for a key that is absent, pointing at a likely misspelling of it."""
+        untaken = [name for name in self.data if name not in self._taken and name != key]
+        close = difflib.get_close_matches(key, untaken, n=1, cutoff=0.7)
+        if close:
+            return self.error(
+                f"{message}; is '{self.name(close[0])}' a misspelling of it?", close[0]
+            )
+        return self.error(message)
 
     def check(self, key: str, value: Any, kind: type[T]) -> T:
         ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
@@ -202,8 +219,7 @@ class Table:
             if key not in allowed:
                 suggestion = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.7)
                 hint = f"; did you mean '{suggestion[0]}'?" if suggestion else ""
-                where = self.name(key)
-                raise self.error(f"unknown key '{where}'{hint}", key)
+                self.file.problems.append(self.error(f"unknown key '{self.name(key)}'{hint}", key))
 
 
 def per_environment(

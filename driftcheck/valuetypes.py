@@ -56,10 +56,16 @@ def parse_bool(text: str) -> bool:
     raise InvalidValue("is not a boolean (true/false, 1/0, yes/no, on/off)")
 
 
+#: Python refuses to convert longer digit strings (and no setting needs one).
+_MAX_INT_DIGITS = 4000
+
+
 def parse_int(text: str) -> int:
     stripped = text.strip()
     if not _INT.fullmatch(stripped):
         raise InvalidValue("is not an integer")
+    if len(stripped) > _MAX_INT_DIGITS:
+        raise InvalidValue(f"is an integer of {len(stripped)} digits, too long to be a setting")
     return int(stripped)
 
 
@@ -74,6 +80,8 @@ def parse_port(text: str) -> int:
     stripped = text.strip()
     if not stripped.isascii() or not stripped.isdigit():
         raise InvalidValue("is not a port number (an integer in 1..65535)")
+    if len(stripped.lstrip("0")) > 5:
+        raise InvalidValue("is outside the port range 1..65535")
     port = int(stripped)
     if not 1 <= port <= 65535:
         raise InvalidValue(f"is {port}, outside the port range 1..65535")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,9 +50,22 @@ class Found:
     line: int | None = None
 
 
+@contextlib.contextmanager
+def working_directory(path: Path) -> Iterator[None]:
+    """``contextlib.chdir`` for Python 3.10 too."""
+    previous = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
 def check_findings(root: Path, select: tuple[str, ...] = ()) -> list[Finding]:
-    project = load_project(root, Fingerprinter(TEST_HASH_KEY))
-    return run_rules(project, make_selection(project, select=select))
+    """Findings as a user running driftcheck in ``root`` gets them (paths relative to it)."""
+    with working_directory(root):
+        project = load_project(Path("."), Fingerprinter(TEST_HASH_KEY))
+        return run_rules(project, make_selection(project, select=select))
 
 
 def found(root: Path, *select: str) -> set[Found]:

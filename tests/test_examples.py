@@ -23,7 +23,10 @@ FORMATS = {"text": "check.txt", "json": "check.json"}
 
 def _run(example: Path, output_format: str):  # type: ignore[no-untyped-def]
     return run_cli(
-        "check", "--format", output_format, cwd=example,
+        "check",
+        "--format",
+        output_format,
+        cwd=example,
         env={"DRIFTCHECK_HASH_KEY": EXAMPLE_HASH_KEY},
     )
 

@@ -2,13 +2,15 @@
 
 Lines are built as styled segments; they are printed through rich only when colour is
 on, so plain output (files, pipes, CI logs) never pays rich's import time and never
-passes user text through a markup parser.
+passes user text through a markup parser. Control characters in any segment (a key
+name can hold one) are escaped, so nothing reaches the terminal as a control sequence.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from driftcheck.display import escape_control
 from driftcheck.findings import Finding, Related, Severity
 from driftcheck.report import Report
 
@@ -105,7 +107,7 @@ def render(report: Report, statistics: bool = False, quiet: bool = False) -> lis
 
 
 def to_plain(lines: list[Line]) -> str:
-    return "".join("".join(text for text, _ in line) + "\n" for line in lines)
+    return "".join("".join(escape_control(text) for text, _ in line) + "\n" for line in lines)
 
 
 def print_coloured(lines: list[Line]) -> None:
@@ -116,5 +118,5 @@ def print_coloured(lines: list[Line]) -> None:
     for line in lines:
         text = Text()
         for part, style in line:
-            text.append(part, style=style or None)
+            text.append(escape_control(part), style=style or None)
         console.print(text)

@@ -42,7 +42,7 @@ NAME = "constraint-violation"
 SEVERITY = "error"
 
 
-def _violation(spec: KeySpec, value: str, secret: bool) -> str | None:
+def _violation(spec: KeySpec, value: str, declared_secret: bool) -> str | None:
     if spec.type in ("int", "float", "port") and (
         spec.minimum is not None or spec.maximum is not None
     ):
@@ -56,7 +56,7 @@ def _violation(spec: KeySpec, value: str, secret: bool) -> str | None:
             return f"is above the maximum {spec.maximum:g}"
     if spec.pattern is not None and re.search(spec.pattern, value) is None:
         return f"does not match the pattern {spec.pattern}"
-    if spec.min_length is not None and not secret and len(value) < spec.min_length:
+    if spec.min_length is not None and not declared_secret and len(value) < spec.min_length:
         return f"is {len(value)} characters long; at least {spec.min_length} expected"
     return None
 
@@ -69,11 +69,10 @@ def check(project: Project) -> Iterator[Problem]:
             spec = project.spec(layer.service, key)
             if spec is None:
                 continue
-            secret = project.is_secret(layer.service, key)
-            reason = _violation(spec, entry.value, secret)
+            reason = _violation(spec, entry.value, project.is_declared_secret(layer.service, key))
             if reason is None:
                 continue
-            shown = "" if secret else f" {show_plain(entry.value)}"
+            shown = "" if project.is_secret(layer.service, key) else f" {show_plain(entry.value)}"
             yield Problem(
                 f"{key}{shown} {reason}",
                 service=layer.service,

@@ -38,6 +38,19 @@ def check(project: Project) -> Iterator[Problem]:
         for key, candidates in project.unread_keys(layer).items():
             if candidates or key.startswith("\ufeff") or shared_alternatives(project, layer, key):
                 continue
+            entry = layer.values[key]
+            if entry.value is None:
+                # A line without '=' (a pasted token, `KEY:value`): python-dotenv reads the
+                # whole text as a key, which may be a secret, so it is not repeated here.
+                yield Problem(
+                    "this line has no '=' and sets nothing; python-dotenv reads it as a key "
+                    "without a value",
+                    service=layer.service,
+                    environment=layer.environment,
+                    origin=entry.origin,
+                    hint="remove the line, or write it as KEY=value",
+                )
+                continue
             yield Problem(
                 f"{key} is not in {layer.service}'s schema",
                 service=layer.service,

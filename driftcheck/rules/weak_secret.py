@@ -105,7 +105,11 @@ def check(project: Project) -> Iterator[Problem]:
         if project.is_development(layer.environment):
             continue
         for key, entry in layer.values.items():
-            if entry.value is None or not entry.value or not project.is_secret(layer.service, key):
+            if (
+                entry.value is None
+                or not entry.value
+                or not project.is_declared_secret(layer.service, key)
+            ):
                 continue
             spec = project.spec(layer.service, key)
             if spec is None:
