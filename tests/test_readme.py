@@ -37,3 +37,18 @@ if __name__ == "__main__":
     if sys.argv[1:] != ["--update"]:
         sys.exit("usage: python -m tests.test_readme --update")
     README.write_text(_regenerated(README.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+_FINGERPRINT = re.compile(r"hmac:[0-9a-f]{12}")
+_TOUR = re.compile(r"keyed for one run only\):\n\n```\n(.*?)\n    \.\.\.\n```", re.DOTALL)
+
+
+def test_readme_tour_shows_what_the_incident_example_prints() -> None:
+    from tests.helpers import run_cli
+
+    match = _TOUR.search(README.read_text(encoding="utf-8"))
+    assert match, "README lost its tour excerpt"
+    run = run_cli("check", "examples/incident", cwd=README.parent)
+    assert run.exit_code == 1
+    shown = _FINGERPRINT.sub("hmac:…", match.group(1))
+    assert _FINGERPRINT.sub("hmac:…", run.stdout).startswith(shown + "\n")
