@@ -18,6 +18,19 @@ from driftcheck.values import Fingerprinter
 
 TEST_HASH_KEY = b"driftcheck-tests"
 
+
+def _dotenv_keeps_byte_order_mark() -> bool:
+    import io
+
+    from dotenv import dotenv_values
+
+    return "\ufeffA" in dotenv_values(stream=io.StringIO("\ufeffA=1\n"))
+
+
+#: python-dotenv 1.2.2 keeps a leading U+FEFF in the first key; 1.2.4 drops it. driftcheck
+#: follows the installed version, and so do the tests.
+DOTENV_KEEPS_BOM = _dotenv_keeps_byte_order_mark()
+
 BASIC_CONFIG = """
 environments = ["dev", "staging", "prod"]
 

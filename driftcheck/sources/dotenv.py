@@ -36,11 +36,20 @@ if TYPE_CHECKING:
 
     _Resolve = Callable[[str, str | None], str | None]
 
-__all__ = ["BYTE_ORDER_MARK_DETAIL", "parse_dotenv", "read_dotenv"]
+__all__ = [
+    "BYTE_ORDER_MARK_DETAIL",
+    "BYTE_ORDER_MARK_SKIPPED_DETAIL",
+    "parse_dotenv",
+    "read_dotenv",
+]
 
 BYTE_ORDER_MARK_DETAIL = (
     "file starts with a UTF-8 byte-order mark; "
     "python-dotenv reads the first key with U+FEFF in front of it"
+)
+BYTE_ORDER_MARK_SKIPPED_DETAIL = (
+    "file starts with a UTF-8 byte-order mark; this python-dotenv skips it, but shells "
+    "and docker compose's env_file read it as part of the first key"
 )
 
 # Every piece is written so that it cannot match differently from python-dotenv, whose
@@ -50,7 +59,8 @@ BYTE_ORDER_MARK_DETAIL = (
 # - "export " is either taken whole or, by the lookahead, known to be absent: "export =1"
 #   must not become the key "export" (python-dotenv rejects it);
 # - an unquoted value is the rest of the line, as python-dotenv's ``_unquoted_value`` takes
-#   it, and then gets python-dotenv's treatment: comment stripping and rstrip();
+#   it, and then gets python-dotenv's treatment: comment stripping and rstrip(); one that
+#   starts with "#" is left to python-dotenv (1.2.4 reads ``KEY= #x`` as empty, 1.2.2 not);
 # - quoted values without backslashes or inner quotes need no escape decoding, and python-
 #   dotenv's quoted-value regexes end at the first closing quote for them.
 # Line text here never holds "\n" or "\r" (lines are split on "\n", "\r" is translated).
@@ -67,7 +77,7 @@ _SIMPLE_LINE = re.compile(
             (?:
                 "(?P<dq>[^"\\\n]*)"[ \t]*(?:\#.*)?
               | '(?P<sq>[^'\\\n]*)'[ \t]*(?:\#.*)?
-              | (?P<raw>[^\s'"].*)?
+              | (?P<raw>[^\s'"\#].*)?
             )
           | \#.*
         )?
@@ -122,9 +132,11 @@ def parse_dotenv(
     entries = result.entries
     issues = result.issues
     if text.startswith("\ufeff"):
-        issues.append(
-            SourceIssue("byte-order-mark", Origin(display_path, 1), BYTE_ORDER_MARK_DETAIL)
-        )
+        detail = BYTE_ORDER_MARK_DETAIL
+        if _dotenv_skips_byte_order_mark():
+            text = text[1:]
+            detail = BYTE_ORDER_MARK_SKIPPED_DETAIL
+        issues.append(SourceIssue("byte-order-mark", Origin(display_path, 1), detail))
     resolve = _Interpolation(environ).resolve if interpolate else None
     match_simple = _SIMPLE_LINE.match
     lines = text.split("\n")
@@ -184,6 +196,13 @@ def read_dotenv(
     return parse_dotenv(text, display_path, interpolate=interpolate, environ=environ)
 
 
+def _dotenv_skips_byte_order_mark() -> bool:
+    """Whether the installed python-dotenv drops a leading U+FEFF (1.2.4 does, 1.2.2 not)."""
+    import dotenv.parser
+
+    return dotenv.parser.Reader(io.StringIO("\ufeff")).string == ""
+
+
 class _Interpolation:
     """python-dotenv's ``resolve_variables(values, override=True)``, in linear time.
 
@@ -234,6 +253,9 @@ class _SlowPath:
         self._parse_binding = dotenv.parser.parse_binding
         self._position = dotenv.parser.Position
         self._reader: Reader = dotenv.parser.Reader(io.StringIO(text))
+        # Offsets into the reader's string must be offsets into ``text``, whatever the
+        # installed version does to what it reads (1.2.4 drops a byte-order mark).
+        self._reader.string = text
         self._text = text
 
     def read_bindings(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import Found, found
+from tests.helpers import DOTENV_KEEPS_BOM, Found, found
 from tests.rules.build import ENV_FILE, app, project, reading
 
 CODE = "DC703"
@@ -17,8 +17,9 @@ def marks(tmp_path: Path, prod: str) -> set[Found]:
 
 
 def test_a_mark_is_reported_on_line_1_with_the_key_it_hides(tmp_path: Path) -> None:
+    hidden = "PORT" if DOTENV_KEEPS_BOM else None  # python-dotenv 1.2.4 skips the mark
     assert marks(tmp_path, "\ufeffPORT=8000\nA=1\n") == {
-        Found(CODE, "app", "prod", "PORT", "app/.env.prod", 1)
+        Found(CODE, "app", "prod", hidden, "app/.env.prod", 1)
     }
 
 
@@ -37,7 +38,8 @@ def test_a_mark_that_hides_no_key(tmp_path: Path, prod: str) -> None:
 def test_a_file_read_by_every_environment_is_reported_once(tmp_path: Path) -> None:
     config = reading('"shared.env"', ENV_FILE)
     root = project(tmp_path, config, {"app": ""}, {"shared.env": "\ufeffA=1\n"})
-    assert found(root, CODE) == {Found(CODE, "app", "dev", "A", "shared.env", 1)}
+    hidden = "A" if DOTENV_KEEPS_BOM else None
+    assert found(root, CODE) == {Found(CODE, "app", "dev", hidden, "shared.env", 1)}
 
 
 @pytest.mark.parametrize(

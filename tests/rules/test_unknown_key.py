@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from driftcheck.project import load_project
-from tests.helpers import BASIC_CONFIG, Found, codes, found
+from tests.helpers import BASIC_CONFIG, DOTENV_KEEPS_BOM, Found, codes, found
 from tests.rules.build import ENV_FILE, Place, app, reading
 
 CODE = "DC602"
@@ -41,7 +41,13 @@ def test_platform_presets_are_opt_in(tmp_path: Path) -> None:
             "PATH=/bin\nHOME=/root\nLC_ALL=C.UTF-8\nSSH_AUTH_SOCK=/tmp/s\n",
             id="process platform keys",
         ),
-        pytest.param("\ufeffLEGACY=1\n", id="BOM-prefixed first key: byte-order-mark"),
+        pytest.param(
+            "\ufeffLEGACY=1\n",
+            id="BOM-prefixed first key: byte-order-mark",
+            marks=pytest.mark.skipif(
+                not DOTENV_KEEPS_BOM, reason="this python-dotenv skips the mark: LEGACY is plain"
+            ),
+        ),
     ],
 )
 def test_not_reported(tmp_path: Path, prod: str) -> None:

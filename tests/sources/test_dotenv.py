@@ -25,8 +25,14 @@ from hypothesis import strategies as st
 from driftcheck.errors import DriftcheckError
 from driftcheck.sources import dotenv as dotenv_source
 from driftcheck.sources import textfile
-from driftcheck.sources.dotenv import BYTE_ORDER_MARK_DETAIL, parse_dotenv, read_dotenv
+from driftcheck.sources.dotenv import (
+    BYTE_ORDER_MARK_DETAIL,
+    BYTE_ORDER_MARK_SKIPPED_DETAIL,
+    parse_dotenv,
+    read_dotenv,
+)
 from driftcheck.values import Entry
+from tests.helpers import DOTENV_KEEPS_BOM
 
 CANARY = "S3CR3T-CANARY-7f1d"
 
@@ -447,9 +453,11 @@ def test_byte_order_mark_is_kept_in_the_first_key_and_reported(tmp_path: Path) -
     path = tmp_path / "bom.env"
     path.write_bytes(b"\xef\xbb\xbfFIRST=1\nSECOND=2\n")
     parsed = read_dotenv(path, "bom.env")
-    assert [e.key for e in parsed.entries] == ["\ufeffFIRST", "SECOND"]
+    first = "\ufeffFIRST" if DOTENV_KEEPS_BOM else "FIRST"
+    detail = BYTE_ORDER_MARK_DETAIL if DOTENV_KEEPS_BOM else BYTE_ORDER_MARK_SKIPPED_DETAIL
+    assert [e.key for e in parsed.entries] == [first, "SECOND"]
     assert [(i.kind, str(i.origin), i.detail) for i in parsed.issues] == [
-        ("byte-order-mark", "bom.env:1", BYTE_ORDER_MARK_DETAIL)
+        ("byte-order-mark", "bom.env:1", detail)
     ]
     assert_same_as_python_dotenv(path)
 
