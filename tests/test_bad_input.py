@@ -1252,6 +1252,7 @@ def test_an_unknown_option(tmp_path: Path) -> None:
     assert "--bogus" in result.stderr
 
 
+@pytest.mark.parametrize("command", ["check", "matrix"])
 @pytest.mark.parametrize(
     ("option", "value", "fragment"),
     [
@@ -1259,24 +1260,10 @@ def test_an_unknown_option(tmp_path: Path) -> None:
         ("--service", "ghost", "unknown service 'ghost'"),
     ],
 )
-def test_check_with_an_unknown_environment_or_service(
-    tmp_path: Path, option: str, value: str, fragment: str
+def test_an_unknown_environment_or_service(
+    tmp_path: Path, command: str, option: str, value: str, fragment: str
 ) -> None:
-    result = run_in(make_project(tmp_path), "check", option, value)
-    assert_errors(result, err(option, fragment))
-
-
-@pytest.mark.parametrize(
-    ("option", "value", "fragment"),
-    [
-        ("--env", "qa", "unknown environment 'qa'"),
-        ("--service", "ghost", "unknown service 'ghost'"),
-    ],
-)
-def test_matrix_with_an_unknown_environment_or_service(
-    tmp_path: Path, option: str, value: str, fragment: str
-) -> None:
-    result = run_in(make_project(tmp_path), "matrix", option, value)
+    result = run_in(make_project(tmp_path), command, option, value)
     assert_errors(result, err(option, fragment))
 
 

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from driftcheck.errors import DriftcheckError
-from driftcheck.sources.textfile import LineIndex, read_text, split_byte_order_mark
+from driftcheck.sources.textfile import LineIndex, read_text, skip_byte_order_mark
 from driftcheck.values import Entry, Origin, ParsedSource, SourceIssue
 
 # What starts a new variable in newline-separated output. ``env`` prints a multi-line value
@@ -40,17 +40,7 @@ def parse_env_dump(text: str, display_path: str) -> ParsedSource:
     ``unparsable-line`` issues; a byte-order mark is stripped and becomes a
     ``byte-order-mark`` issue.
     """
-    text, had_byte_order_mark = split_byte_order_mark(text)
-    issues: list[SourceIssue] = []
-    if had_byte_order_mark:
-        issues.append(
-            SourceIssue(
-                kind="byte-order-mark",
-                origin=Origin(display_path, 1),
-                detail="file starts with a UTF-8 byte-order mark, which env never writes; "
-                "it was ignored",
-            )
-        )
+    text, issues = skip_byte_order_mark(text, display_path, "env never writes one; it was ignored")
     if _NUL in text:
         entries = _split_nul_separated(text, display_path, issues)
     else:

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Literal
 
 from driftcheck.errors import DriftcheckError
-from driftcheck.sources.textfile import LineIndex, read_text, split_byte_order_mark
-from driftcheck.values import Entry, Origin, ParsedSource, SourceIssue
+from driftcheck.sources.textfile import LineIndex, read_text, skip_byte_order_mark
+from driftcheck.values import Entry, Origin, ParsedSource
 
 JsonKind = Literal["object", "array", "string", "number", "boolean", "null"]
 
@@ -138,18 +138,9 @@ def parse_json_values(text: str, display_path: str) -> ParsedSource:
     ``true`` is "true"); null is a key without a value. An object or array as a value
     is an error naming the key.
     """
-    text, had_byte_order_mark = split_byte_order_mark(text)
-    issues: list[SourceIssue] = []
-    if had_byte_order_mark:
-        # RFC 8259 forbids the mark but lets parsers ignore it; the file still means the same,
-        # so this is a finding rather than a refusal.
-        issues.append(
-            SourceIssue(
-                kind="byte-order-mark",
-                origin=Origin(display_path, 1),
-                detail="file starts with a UTF-8 byte-order mark; JSON must not (RFC 8259)",
-            )
-        )
+    # RFC 8259 forbids the mark but lets parsers ignore it; the file still means the same,
+    # so this is a finding rather than a refusal.
+    text, issues = skip_byte_order_mark(text, display_path, "JSON must not (RFC 8259)")
     document = parse_json_document(text, display_path)
     if document.kind != "object":
         raise DriftcheckError(

@@ -13,6 +13,7 @@ from bisect import bisect_right
 from pathlib import Path
 
 from driftcheck.errors import DriftcheckError
+from driftcheck.values import Origin, SourceIssue
 
 BYTE_ORDER_MARK = "\ufeff"
 
@@ -78,6 +79,15 @@ def split_byte_order_mark(text: str) -> tuple[str, bool]:
     if text.startswith(BYTE_ORDER_MARK):
         return text[len(BYTE_ORDER_MARK) :], True
     return text, False
+
+
+def skip_byte_order_mark(text: str, display_path: str, why: str) -> tuple[str, list[SourceIssue]]:
+    """The text without a leading byte-order mark, and the issue saying it had one."""
+    text, had_byte_order_mark = split_byte_order_mark(text)
+    if not had_byte_order_mark:
+        return text, []
+    detail = f"file starts with a UTF-8 byte-order mark; {why}"
+    return text, [SourceIssue("byte-order-mark", Origin(display_path, 1), detail)]
 
 
 class LineIndex:

@@ -172,8 +172,7 @@ def test_byte_order_mark_is_dropped_and_reported(tmp_path: Path) -> None:
         SourceIssue(
             kind="byte-order-mark",
             origin=Origin(SHOWN, 1),
-            detail="file starts with a UTF-8 byte-order mark, which env never writes; "
-            "it was ignored",
+            detail="file starts with a UTF-8 byte-order mark; env never writes one; it was ignored",
         )
     ]
 
