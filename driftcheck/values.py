@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 HASH_KEY_VARIABLE = "DRIFTCHECK_HASH_KEY"
 FINGERPRINT_PREFIX = "hmac:"
 FINGERPRINT_HEX_DIGITS = 12
+#: How a snapshot stores a secret: the full keyed digest, under this prefix.
+DIGEST_PREFIX = "hmac-sha256:"
+_KEY_ID_MESSAGE = b"driftcheck key id v1"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -43,6 +46,9 @@ class Entry:
     value: str | None = field(repr=False)
     origin: Origin
     ambient: bool = False
+    #: ``value`` is not the value but its keyed digest (``hmac-sha256:`` and 64 hex
+    #: digits), as a snapshot stores secrets; compare it with ``Fingerprinter.digest``.
+    fingerprinted: bool = False
 
     def __repr__(self) -> str:
         shown = "None" if self.value is None else "<masked>"
@@ -102,3 +108,7 @@ class Fingerprinter:
     def fingerprint(self, value: str) -> str:
         """The short form shown to people: ``hmac:`` and the first 12 hex digits."""
         return FINGERPRINT_PREFIX + self.digest(value)[:FINGERPRINT_HEX_DIGITS]
+
+    def key_id(self) -> str:
+        """Names the key without revealing it, so a snapshot can say which key made it."""
+        return hmac.new(self._key, _KEY_ID_MESSAGE, hashlib.sha256).hexdigest()[:16]
