@@ -14,7 +14,7 @@ from driftcheck.namematch import NearMissIndex
 from driftcheck.platform import PlatformKeys
 from driftcheck.schema import KeySpec, ServiceSchema, load_schema
 from driftcheck.sources.discovery import DiscoveryRecord
-from driftcheck.values import Entry, Fingerprinter, ParsedSource
+from driftcheck.values import DIGEST_PREFIX, Entry, Fingerprinter, ParsedSource
 
 
 @dataclass(slots=True)
@@ -79,6 +79,14 @@ class Project:
     def listen_port_key(self, service: str) -> str | None:
         configured = self.config.service(service).listen_port_key
         return configured or self.schemas[service].listen_port_key
+
+    def digest(self, entry: Entry) -> str:
+        """The keyed digest of an entry's value, also for a snapshot's stored digest, so
+        that live values and snapshots compare. Equal digests mean equal values."""
+        assert entry.value is not None
+        if entry.fingerprinted:
+            return entry.value[len(DIGEST_PREFIX) :]
+        return self.fingerprinter.digest(entry.value)
 
     def is_development(self, environment: str) -> bool:
         return self.config.environment(environment).development

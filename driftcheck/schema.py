@@ -40,6 +40,9 @@ class KeySpec:
     choices: tuple[str, ...] = ()
     separator: str = ","
     targets: str | None = None
+    #: The shared setting this key holds, for checks without the project config (start-up
+    #: validation against peers' snapshots).
+    shared: str | None = None
     description: str = ""
     line: int | None = None
 
@@ -156,6 +159,7 @@ def _read_key(name: str, table: Table, environments: tuple[str, ...]) -> KeySpec
         choices=choices,
         separator=table.get("separator", str, ","),
         targets=table.get("targets", str, None),
+        shared=table.get("shared", str, None),
         description=table.get("description", str, ""),
         line=table.file.lines.line_of(table.path),
     )

@@ -9,7 +9,13 @@ from driftcheck.display import show_value
 from driftcheck.findings import Related
 from driftcheck.project import Layer, LoadedSource, Project
 from driftcheck.schema import KeySpec
-from driftcheck.values import Entry, Origin, SourceIssue
+from driftcheck.values import (
+    FINGERPRINT_HEX_DIGITS,
+    FINGERPRINT_PREFIX,
+    Entry,
+    Origin,
+    SourceIssue,
+)
 from driftcheck.valuetypes import InvalidValue, parse_port
 
 
@@ -24,7 +30,18 @@ def effective_entry(layer: Layer, spec: KeySpec) -> Entry | None:
 
 def show(project: Project, service: str, entry: Entry) -> str:
     assert entry.value is not None
+    if entry.fingerprinted:
+        return FINGERPRINT_PREFIX + project.digest(entry)[:FINGERPRINT_HEX_DIGITS]
     return show_value(entry.value, project.is_secret(service, entry.key), project.fingerprinter)
+
+
+def plain_values(project: Project) -> Iterator[tuple[Layer, str, Entry, str]]:
+    """Every (layer, key, entry, value) whose value can be inspected: set, and not a
+    snapshot's digest standing in for a secret."""
+    for layer in project.all_layers():
+        for key, entry in layer.values.items():
+            if entry.value is not None and not entry.fingerprinted:
+                yield layer, key, entry, entry.value
 
 
 def layer_origin(layer: Layer) -> Origin | None:
@@ -73,10 +90,14 @@ def target_port(project: Project, target: str, environment: str) -> KnownPort:
 
 def service_port(project: Project, service: str, environment: str) -> KnownPort:
     """The port a service listens on: its listen key's value, else its declared port."""
+    if service not in project.schemas:
+        # Start-up validation loads one service: the others' ports are not known there.
+        return KnownPort(None, None, f"the port of {service}")
     listen = project.listen_port_key(service)
-    if listen is not None:
+    layer = project.layers.get((service, environment))
+    if listen is not None and layer is not None:
         spec = project.schemas[service].keys[listen]
-        entry = effective_entry(project.layer(service, environment), spec)
+        entry = effective_entry(layer, spec)
         if entry is not None and entry.value is not None:
             try:
                 return KnownPort(parse_port(entry.value), entry.origin, f"{service}'s {entry.key}")

@@ -40,7 +40,7 @@ def check(project: Project) -> Iterator[Problem]:
             current = layer.values.get(canonical)
             if entry is None or current is None or entry.value is None or current.value is None:
                 continue
-            if entry.value == current.value:
+            if project.digest(entry) == project.digest(current):
                 continue
             yield Problem(
                 f"{canonical} ({show(project, layer.service, current)}) and its deprecated name "

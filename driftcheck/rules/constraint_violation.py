@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from driftcheck.display import show_plain
 from driftcheck.findings import Problem
 from driftcheck.project import Project
+from driftcheck.rules._common import plain_values
 from driftcheck.schema import KeySpec
 from driftcheck.valuetypes import InvalidValue, parse_float
 
@@ -62,22 +63,19 @@ def _violation(spec: KeySpec, value: str, declared_secret: bool) -> str | None:
 
 
 def check(project: Project) -> Iterator[Problem]:
-    for layer in project.all_layers():
-        for key, entry in layer.values.items():
-            if entry.value is None:
-                continue
-            spec = project.spec(layer.service, key)
-            if spec is None:
-                continue
-            reason = _violation(spec, entry.value, project.is_declared_secret(layer.service, key))
-            if reason is None:
-                continue
-            shown = "" if project.is_secret(layer.service, key) else f" {show_plain(entry.value)}"
-            yield Problem(
-                f"{key}{shown} {reason}",
-                service=layer.service,
-                environment=layer.environment,
-                key=key,
-                origin=entry.origin,
-                hint=f"see {spec.name} in {project.schemas[layer.service].display_path}",
-            )
+    for layer, key, entry, value in plain_values(project):
+        spec = project.spec(layer.service, key)
+        if spec is None:
+            continue
+        reason = _violation(spec, value, project.is_declared_secret(layer.service, key))
+        if reason is None:
+            continue
+        shown = "" if project.is_secret(layer.service, key) else f" {show_plain(value)}"
+        yield Problem(
+            f"{key}{shown} {reason}",
+            service=layer.service,
+            environment=layer.environment,
+            key=key,
+            origin=entry.origin,
+            hint=f"see {spec.name} in {project.schemas[layer.service].display_path}",
+        )

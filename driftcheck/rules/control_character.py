@@ -28,6 +28,7 @@ from collections.abc import Iterator
 
 from driftcheck.findings import Problem
 from driftcheck.project import Project
+from driftcheck.rules._common import plain_values
 
 CODE = "DC503"
 NAME = "control-character"
@@ -65,18 +66,17 @@ def describe(value: str) -> str | None:
 
 
 def check(project: Project) -> Iterator[Problem]:
-    for layer in project.all_layers():
-        for key, entry in layer.values.items():
-            if not entry.value or key not in layer.values:
-                continue
-            reason = describe(entry.value)
-            if reason is None:
-                continue
-            yield Problem(
-                f"{key} {reason}",
-                service=layer.service,
-                environment=layer.environment,
-                key=key,
-                origin=entry.origin,
-                hint="remove it (check the file's line endings and how the value was pasted)",
-            )
+    for layer, key, entry, value in plain_values(project):
+        if not value:
+            continue
+        reason = describe(value)
+        if reason is None:
+            continue
+        yield Problem(
+            f"{key} {reason}",
+            service=layer.service,
+            environment=layer.environment,
+            key=key,
+            origin=entry.origin,
+            hint="remove it (check the file's line endings and how the value was pasted)",
+        )

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from driftcheck.display import show_plain
 from driftcheck.findings import Problem
 from driftcheck.project import Project
+from driftcheck.rules._common import plain_values
 from driftcheck.valuetypes import InvalidValue, parse_port
 
 CODE = "DC405"
@@ -34,27 +35,24 @@ SEVERITY = "error"
 
 
 def check(project: Project) -> Iterator[Problem]:
-    for layer in project.all_layers():
-        for key, entry in layer.values.items():
-            if entry.value is None or not entry.value.strip():
-                continue
-            spec = project.spec(layer.service, key)
-            if spec is None or spec.type != "port":
-                continue
-            try:
-                parse_port(entry.value)
-            except InvalidValue as exc:
-                shown = (
-                    "" if project.is_secret(layer.service, key) else f" {show_plain(entry.value)}"
-                )
-                yield Problem(
-                    f"{key}{shown} {exc}",
-                    service=layer.service,
-                    environment=layer.environment,
-                    key=key,
-                    origin=entry.origin,
-                    hint="use a whole number from 1 to 65535",
-                )
+    for layer, key, entry, value in plain_values(project):
+        if not value.strip():
+            continue
+        spec = project.spec(layer.service, key)
+        if spec is None or spec.type != "port":
+            continue
+        try:
+            parse_port(value)
+        except InvalidValue as exc:
+            shown = "" if project.is_secret(layer.service, key) else f" {show_plain(value)}"
+            yield Problem(
+                f"{key}{shown} {exc}",
+                service=layer.service,
+                environment=layer.environment,
+                key=key,
+                origin=entry.origin,
+                hint="use a whole number from 1 to 65535",
+            )
     for environment, records in project.discovery.items():
         for record in records:
             if record.port is None and record.raw_port is None:

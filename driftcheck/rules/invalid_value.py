@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from driftcheck.display import show_plain
 from driftcheck.findings import Problem
 from driftcheck.project import Project
+from driftcheck.rules._common import plain_values
 from driftcheck.valuetypes import InvalidValue, check_type
 
 CODE = "DC501"
@@ -37,25 +38,22 @@ _CHECKED_TYPES = frozenset({"int", "float", "bool", "url", "host", "enum"})
 
 
 def check(project: Project) -> Iterator[Problem]:
-    for layer in project.all_layers():
-        for key, entry in layer.values.items():
-            if entry.value is None:
-                continue
-            spec = project.spec(layer.service, key)
-            if spec is None or spec.type not in _CHECKED_TYPES:
-                continue
-            if not entry.value.strip() and spec.required_in(layer.environment):
-                continue  # required-key-empty says it better
-            try:
-                check_type(spec.type, entry.value, spec.choices)
-            except InvalidValue as exc:
-                secret = project.is_secret(layer.service, key)
-                shown = "" if secret else f" {show_plain(entry.value)}"
-                yield Problem(
-                    f"{key}{shown} {exc}",
-                    service=layer.service,
-                    environment=layer.environment,
-                    key=key,
-                    origin=entry.origin,
-                    hint=f"{key} is declared as {spec.type}",
-                )
+    for layer, key, entry, value in plain_values(project):
+        spec = project.spec(layer.service, key)
+        if spec is None or spec.type not in _CHECKED_TYPES:
+            continue
+        if not value.strip() and spec.required_in(layer.environment):
+            continue  # required-key-empty says it better
+        try:
+            check_type(spec.type, value, spec.choices)
+        except InvalidValue as exc:
+            secret = project.is_secret(layer.service, key)
+            shown = "" if secret else f" {show_plain(value)}"
+            yield Problem(
+                f"{key}{shown} {exc}",
+                service=layer.service,
+                environment=layer.environment,
+                key=key,
+                origin=entry.origin,
+                hint=f"{key} is declared as {spec.type}",
+            )

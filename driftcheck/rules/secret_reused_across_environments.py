@@ -63,7 +63,7 @@ def check(project: Project) -> Iterator[Problem]:
                 entry = effective_entry(layer, spec) if spec else layer.values.get(key)
                 if entry is None or not entry.value:
                     continue
-                digest = project.fingerprinter.digest(entry.value)
+                digest = project.digest(entry)
                 earlier = seen.get(digest)
                 if earlier is None:
                     seen[digest] = (environment, entry)

@@ -49,7 +49,7 @@ def check(project: Project) -> Iterator[Problem]:
                 entry = effective_entry(layer, spec)
                 if entry is not None and entry.value is not None:
                     sides.append((member.service, entry))
-            if len({entry.value for _, entry in sides}) < 2:
+            if len({project.digest(entry) for _, entry in sides}) < 2:
                 continue
             first_service, first = sides[0]
             described = ", ".join(

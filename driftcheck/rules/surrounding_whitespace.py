@@ -26,6 +26,7 @@ from collections.abc import Iterator
 
 from driftcheck.findings import Problem
 from driftcheck.project import Project
+from driftcheck.rules._common import plain_values
 
 CODE = "DC504"
 NAME = "surrounding-whitespace"
@@ -34,22 +35,20 @@ _LINE_ENDS = "\r\n"
 
 
 def check(project: Project) -> Iterator[Problem]:
-    for layer in project.all_layers():
-        for key, entry in layer.values.items():
-            value = entry.value
-            if not value:
-                continue
-            core = value.strip(_LINE_ENDS)
-            if core == core.strip():
-                continue
-            where = "leading" if core != core.lstrip() else "trailing"
-            if core != core.lstrip() and core != core.rstrip():
-                where = "leading and trailing"
-            yield Problem(
-                f"{key} has {where} whitespace",
-                service=layer.service,
-                environment=layer.environment,
-                key=key,
-                origin=entry.origin,
-                hint="remove the whitespace inside the quotes",
-            )
+    for layer, key, entry, value in plain_values(project):
+        if not value:
+            continue
+        core = value.strip(_LINE_ENDS)
+        if core == core.strip():
+            continue
+        where = "leading" if core != core.lstrip() else "trailing"
+        if core != core.lstrip() and core != core.rstrip():
+            where = "leading and trailing"
+        yield Problem(
+            f"{key} has {where} whitespace",
+            service=layer.service,
+            environment=layer.environment,
+            key=key,
+            origin=entry.origin,
+            hint="remove the whitespace inside the quotes",
+        )
