@@ -128,7 +128,11 @@ def test_clean_run_says_so() -> None:
 def _run_on_a_terminal(env: dict[str, str]) -> str:
     """Run ``driftcheck check`` with its stdout on a pseudo-terminal; return what it wrote."""
     main, child = pty.openpty()
-    environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS")
+    }
     environment.update(env)
     process = subprocess.Popen(
         [sys.executable, "-m", "driftcheck", "check", str(INCIDENT)],

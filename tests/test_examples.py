@@ -18,7 +18,13 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(path.parent for path in (ROOT / "examples").glob("*/driftcheck.toml"))
 #: Fingerprints in the expected outputs are keyed with this, so they are stable.
 EXAMPLE_HASH_KEY = "driftcheck-example"
-FORMATS = {"text": "check.txt", "json": "check.json"}
+FORMATS = {
+    "text": "check.txt",
+    "json": "check.json",
+    "sarif": "check.sarif",
+    "github": "check.github",
+    "junit": "check.junit.xml",
+}
 
 
 def _run(example: Path, output_format: str):  # type: ignore[no-untyped-def]
