@@ -204,10 +204,13 @@ def snapshot_schema() -> Schema:
                     {
                         "algorithm": {"const": "hmac-sha256"},
                         "keyed": {"type": "boolean"},
-                        "key_id": {"type": "string"},
+                        "key_id": {"type": ["string", "null"]},
                     }
                 ),
-                "shared": {"type": "object", "additionalProperties": digest},
+                "shared": {
+                    "type": "object",
+                    "additionalProperties": {"oneOf": [digest, {"type": "null"}]},
+                },
                 "values": {
                     "type": "object",
                     "additionalProperties": {

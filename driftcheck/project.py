@@ -147,8 +147,9 @@ class Project:
 class _SourceReader:
     """Reads each file once per interpolation context, and collects every error."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, fingerprinter: Fingerprinter) -> None:
         self.root = root
+        self.fingerprinter = fingerprinter
         self.errors: list[DriftcheckError] = []
         self._cache: dict[tuple[str, str], ParsedSource] = {}
 
@@ -179,18 +180,22 @@ class _SourceReader:
             self._cache[cache_key] = parsed
         return LoadedSource(display, spec.format, parsed)
 
-    @staticmethod
     def _parse(
-        source_format: str, path: Path, display: str, base: Mapping[str, str | None]
+        self, source_format: str, path: Path, display: str, base: Mapping[str, str | None]
     ) -> ParsedSource:
         if source_format == "dotenv":
             from driftcheck.sources.dotenv import read_dotenv
 
             return read_dotenv(path, display, environ=base)
         if source_format == "json":
-            from driftcheck.sources.jsonfile import read_json_values
+            from driftcheck.sources.jsonfile import check_snapshot_key, read_json_source
 
-            return read_json_values(path, display)
+            parsed, snapshot = read_json_source(path, display)
+            if snapshot is not None:
+                # Digests made with another key never match: refuse rather than report
+                # every secret as drifted.
+                check_snapshot_key(snapshot, self.fingerprinter)
+            return parsed
         from driftcheck.sources.envdump import read_env_dump
 
         return read_env_dump(path, display)
@@ -267,7 +272,8 @@ def load_project(start: Path, fingerprinter: Fingerprinter | None = None) -> Pro
     if errors:
         raise DriftcheckErrors(errors)
 
-    reader = _SourceReader(config.root)
+    fingerprinter = fingerprinter or Fingerprinter.from_environment(dict(os.environ))
+    reader = _SourceReader(config.root, fingerprinter)
     layers: dict[tuple[str, str], Layer] = {}
     for service in config.services:
         for environment in config.environment_names:
@@ -320,7 +326,7 @@ def load_project(start: Path, fingerprinter: Fingerprinter | None = None) -> Pro
         schemas=schemas,
         layers=layers,
         discovery=discovery,
-        fingerprinter=fingerprinter or Fingerprinter.from_environment(dict(os.environ)),
+        fingerprinter=fingerprinter,
         platform=PlatformKeys(config.platform_presets, config.platform_keys),
         shared_secret_keys=shared_secret_keys,
     )

@@ -1,7 +1,10 @@
 """Values from JSON files, and the positional JSON walker every JSON source reads through.
 
 Two shapes hold values: a flat object ``{"KEY": "value", ...}`` and a driftcheck snapshot
-``{"driftcheck_snapshot": 1, "service": ..., "environment": ..., "values": {...}}``.
+``{"driftcheck_snapshot": 1, "service": ..., "environment": ..., "values": {...}}``, in
+which a secret is ``{"fingerprint": "hmac-sha256:<64 hex digits>"}`` (see
+:mod:`driftcheck.snapshot`, which writes them). A snapshot is validated whole, whichever
+function reads it, so a damaged or future-format snapshot is never half understood.
 
 Python's :mod:`json` gives no positions, and findings must point at a line, so
 :func:`parse_json_document` first lets :func:`json.loads` judge the document (its errors, its
@@ -12,17 +15,43 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from driftcheck.errors import DriftcheckError
 from driftcheck.sources.textfile import LineIndex, read_text, skip_byte_order_mark
-from driftcheck.values import Entry, Origin, ParsedSource
+from driftcheck.values import (
+    DIGEST_PREFIX,
+    HASH_KEY_VARIABLE,
+    Entry,
+    Fingerprinter,
+    Origin,
+    ParsedSource,
+    SourceIssue,
+)
 
 JsonKind = Literal["object", "array", "string", "number", "boolean", "null"]
 
 SNAPSHOT_MARKER = "driftcheck_snapshot"
+#: The snapshot format version this driftcheck writes and reads.
+SNAPSHOT_VERSION = 1
+FINGERPRINT_ALGORITHM = "hmac-sha256"
+#: A secret in a snapshot's "values": an object with this one member.
+FINGERPRINT_FIELD = "fingerprint"
+_SNAPSHOT_FIELDS = (
+    SNAPSHOT_MARKER,
+    "service",
+    "environment",
+    "created",
+    "fingerprints",
+    "shared",
+    "values",
+)
+_FINGERPRINTS_FIELDS = ("algorithm", "keyed", "key_id")
+_DIGEST = re.compile(re.escape(DIGEST_PREFIX) + "[0-9a-f]{64}")
+_DIGEST_SHAPE = f'"{DIGEST_PREFIX}" and 64 lowercase hex digits'
+_KEY_ID = re.compile("[0-9a-f]{16}")
 
 _KIND_PHRASES: dict[JsonKind, str] = {
     "object": "an object",
@@ -126,9 +155,60 @@ def parse_json_document(text: str, display_path: str) -> JsonNode:
     return _Walker(text).document()
 
 
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A driftcheck snapshot file: its values and what says how to compare them.
+
+    ``parsed`` holds the values as entries; a secret's entry is ``fingerprinted`` and its
+    value is the stored digest. ``keyed`` and ``key_id`` say which ``DRIFTCHECK_HASH_KEY``
+    made the digests (``key_id`` is None when no key did, or when the snapshot holds no
+    digest and says nothing about keys). ``shared`` maps each shared setting the service
+    belongs to onto the digest of its value (None: the service had no value).
+    """
+
+    display_path: str
+    parsed: ParsedSource
+    version: int
+    service: str | None = None
+    environment: str | None = None
+    created: str | None = None
+    keyed: bool = False
+    key_id: str | None = None
+    shared: dict[str, str | None] = field(default_factory=dict)
+    #: Where the snapshot says which key made its digests, for errors about the key.
+    key_line: int | None = None
+
+    @property
+    def holds_digests(self) -> bool:
+        """Whether anything in the snapshot is a keyed digest (and so needs the key)."""
+        return any(entry.fingerprinted for entry in self.parsed.entries) or any(
+            digest is not None for digest in self.shared.values()
+        )
+
+
 def read_json_values(path: Path, display_path: str) -> ParsedSource:
     """Read ``KEY: value`` entries from a flat JSON object or a driftcheck snapshot file."""
     return parse_json_values(read_text(path, display_path), display_path)
+
+
+def read_json_source(path: Path, display_path: str) -> tuple[ParsedSource, Snapshot | None]:
+    """Read a JSON values file once: its entries, and the snapshot when it is one.
+
+    For loaders, which must pass a snapshot to :func:`check_snapshot_key` before its
+    digests are compared with anything.
+    """
+    return parse_json_source(read_text(path, display_path), display_path)
+
+
+def read_snapshot(path: Path, display_path: str) -> Snapshot:
+    """Read a driftcheck snapshot file; a flat ``KEY: value`` file is an error here."""
+    _, snapshot = read_json_source(path, display_path)
+    if snapshot is None:
+        raise DriftcheckError(
+            f"not a driftcheck snapshot (it has no {quote_key(SNAPSHOT_MARKER)} field)",
+            path=display_path,
+        )
+    return snapshot
 
 
 def parse_json_values(text: str, display_path: str) -> ParsedSource:
@@ -136,8 +216,13 @@ def parse_json_values(text: str, display_path: str) -> ParsedSource:
 
     Strings are taken as they are; numbers and booleans as written (``8000`` is "8000",
     ``true`` is "true"); null is a key without a value. An object or array as a value
-    is an error naming the key.
+    is an error naming the key, except a snapshot's ``{"fingerprint": ...}``.
     """
+    return parse_json_source(text, display_path)[0]
+
+
+def parse_json_source(text: str, display_path: str) -> tuple[ParsedSource, Snapshot | None]:
+    """Entries from JSON text, and the snapshot they belong to when it is one."""
     # RFC 8259 forbids the mark but lets parsers ignore it; the file still means the same,
     # so this is a finding rather than a refusal.
     text, issues = skip_byte_order_mark(text, display_path, "JSON must not (RFC 8259)")
@@ -148,16 +233,52 @@ def parse_json_values(text: str, display_path: str) -> ParsedSource:
             path=display_path,
             line=document.line,
         )
-    table = _snapshot_values(document, display_path) if _is_snapshot(document) else document
+    if _is_snapshot(document):
+        snapshot = _read_snapshot_document(document, display_path, issues)
+        return snapshot.parsed, snapshot
     entries = [
         Entry(
             key=member.key,
             value=_environment_value(member, display_path),
             origin=Origin(display_path, member.line),
         )
-        for member in table.members
+        for member in document.members
     ]
-    return ParsedSource(entries=entries, issues=issues)
+    return ParsedSource(entries=entries, issues=issues), None
+
+
+def check_snapshot_key(snapshot: Snapshot, fingerprinter: Fingerprinter) -> None:
+    """Raise unless ``fingerprinter`` makes the same digests as the snapshot's key did.
+
+    A digest made with another key never equals this run's digest of the same value, so
+    comparing them would report every secret as drifted. A snapshot without digests
+    needs no key. The messages name the snapshot's key id (it is in the file already),
+    never this run's.
+    """
+    if not snapshot.holds_digests:
+        return
+    path, line = snapshot.display_path, snapshot.key_line
+    if not snapshot.keyed:
+        raise DriftcheckError(
+            f"snapshot was written without {HASH_KEY_VARIABLE} (--allow-unkeyed): its "
+            "fingerprints compare with nothing; write it again with the key set",
+            path=path,
+            line=line,
+        )
+    if not fingerprinter.keyed:
+        raise DriftcheckError(
+            f"snapshot holds fingerprints made with {HASH_KEY_VARIABLE} (key id "
+            f"{snapshot.key_id}); set the same key to compare them",
+            path=path,
+            line=line,
+        )
+    if snapshot.key_id != fingerprinter.key_id():
+        raise DriftcheckError(
+            f"snapshot was fingerprinted with another {HASH_KEY_VARIABLE} (key id "
+            f"{snapshot.key_id}); set the key it was written with, or write it again",
+            path=path,
+            line=line,
+        )
 
 
 def quote_key(key: str) -> str:
@@ -169,17 +290,18 @@ def _is_snapshot(document: JsonNode) -> bool:
     return document.member(SNAPSHOT_MARKER) is not None
 
 
-def _snapshot_values(document: JsonNode, display_path: str) -> JsonNode:
-    # Only what reading values needs is checked here; the snapshot format is defined (and
-    # its other fields validated) where snapshots are written and compared.
-    marker = document.member(SNAPSHOT_MARKER)
-    if marker is not None and not marker.value.is_integer:
-        raise DriftcheckError(
-            f"{quote_key(SNAPSHOT_MARKER)} must be an integer format version, "
-            f"not {marker.value.kind_phrase}",
-            path=display_path,
-            line=marker.line,
-        )
+def _read_snapshot_document(
+    document: JsonNode, display_path: str, issues: list[SourceIssue]
+) -> Snapshot:
+    version = _snapshot_version(document, display_path)
+    for member in document.members:
+        if member.key not in _SNAPSHOT_FIELDS:
+            raise DriftcheckError(
+                f"unknown snapshot field {quote_key(member.key)}; a version {SNAPSHOT_VERSION} "
+                f"snapshot has {', '.join(_SNAPSHOT_FIELDS)}",
+                path=display_path,
+                line=member.line,
+            )
     values = document.member("values")
     if values is None:
         raise DriftcheckError(
@@ -191,7 +313,171 @@ def _snapshot_values(document: JsonNode, display_path: str) -> JsonNode:
             path=display_path,
             line=values.line,
         )
-    return values.value
+    entries = [_snapshot_entry(member, display_path) for member in values.value.members]
+    shared = _snapshot_shared(document, display_path)
+    snapshot = Snapshot(
+        display_path=display_path,
+        parsed=ParsedSource(entries=entries, issues=issues),
+        version=version,
+        service=_optional_string(document, "service", display_path),
+        environment=_optional_string(document, "environment", display_path),
+        created=_optional_string(document, "created", display_path),
+        shared=shared,
+    )
+    fingerprints = document.member("fingerprints")
+    if fingerprints is None:
+        if snapshot.holds_digests:
+            raise DriftcheckError(
+                'snapshot holds fingerprints but no "fingerprints" object saying which '
+                f"{HASH_KEY_VARIABLE} made them",
+                path=display_path,
+                line=document.line,
+            )
+        return snapshot
+    keyed, key_id = _snapshot_key(fingerprints, display_path)
+    return replace(snapshot, keyed=keyed, key_id=key_id, key_line=fingerprints.line)
+
+
+def _snapshot_version(document: JsonNode, display_path: str) -> int:
+    marker = document.member(SNAPSHOT_MARKER)
+    assert marker is not None
+    if not marker.value.is_integer:
+        raise DriftcheckError(
+            f"{quote_key(SNAPSHOT_MARKER)} must be an integer format version, "
+            f"not {marker.value.kind_phrase}",
+            path=display_path,
+            line=marker.line,
+        )
+    version = int(marker.value.text)
+    if version != SNAPSHOT_VERSION:
+        raise DriftcheckError(
+            f"snapshot format version {marker.value.text[:20]} is not supported; this "
+            f"driftcheck reads version {SNAPSHOT_VERSION}",
+            path=display_path,
+            line=marker.line,
+        )
+    return version
+
+
+def _snapshot_entry(member: JsonMember, display_path: str) -> Entry:
+    origin = Origin(display_path, member.line)
+    node = member.value
+    if node.kind != "object":
+        return Entry(member.key, _environment_value(member, display_path), origin)
+    inner = node.member(FINGERPRINT_FIELD)
+    if inner is None or len(node.members) != 1:
+        raise DriftcheckError(
+            f"value of {quote_key(member.key)} is an object other than "
+            f'{{"{FINGERPRINT_FIELD}": "{DIGEST_PREFIX}..."}}; expected that, or a string, '
+            "number, boolean or null",
+            path=display_path,
+            line=member.line,
+        )
+    digest = _digest(inner.value, f"fingerprint of {quote_key(member.key)}", display_path)
+    return Entry(member.key, digest, origin, fingerprinted=True)
+
+
+def _snapshot_shared(document: JsonNode, display_path: str) -> dict[str, str | None]:
+    shared = document.member("shared")
+    if shared is None:
+        return {}
+    if shared.value.kind != "object":
+        raise DriftcheckError(
+            f'snapshot "shared" is {shared.value.kind_phrase}, expected an object of '
+            "shared setting: fingerprint",
+            path=display_path,
+            line=shared.line,
+        )
+    result: dict[str, str | None] = {}
+    for member in shared.value.members:
+        label = f"shared setting {quote_key(member.key)}"
+        if member.value.kind == "null":
+            result[member.key] = None
+        else:
+            result[member.key] = _digest(member.value, label, display_path)
+    return result
+
+
+def _digest(node: JsonNode, label: str, display_path: str) -> str:
+    # The text is not quoted in the message: a value pasted here by mistake is a secret.
+    if node.kind != "string" or _DIGEST.fullmatch(node.text) is None:
+        what = "is not" if node.kind == "string" else f"is {node.kind_phrase},"
+        raise DriftcheckError(
+            f"{label} {what} a fingerprint; expected {_DIGEST_SHAPE}",
+            path=display_path,
+            line=node.line,
+        )
+    return node.text
+
+
+def _snapshot_key(fingerprints: JsonMember, display_path: str) -> tuple[bool, str | None]:
+    node = fingerprints.value
+    if node.kind != "object":
+        raise DriftcheckError(
+            f'snapshot "fingerprints" is {node.kind_phrase}, expected an object with '
+            f"{', '.join(_FINGERPRINTS_FIELDS)}",
+            path=display_path,
+            line=fingerprints.line,
+        )
+    for member in node.members:
+        if member.key not in _FINGERPRINTS_FIELDS:
+            raise DriftcheckError(
+                f'unknown field {quote_key(member.key)} in "fingerprints"; expected '
+                f"{', '.join(_FINGERPRINTS_FIELDS)}",
+                path=display_path,
+                line=member.line,
+            )
+    algorithm = node.member("algorithm")
+    if algorithm is None or algorithm.value.kind != "string":
+        raise DriftcheckError(
+            f'"fingerprints" needs "algorithm": "{FINGERPRINT_ALGORITHM}"',
+            path=display_path,
+            line=fingerprints.line if algorithm is None else algorithm.line,
+        )
+    if algorithm.value.text != FINGERPRINT_ALGORITHM:
+        raise DriftcheckError(
+            f"fingerprint algorithm {quote_key(algorithm.value.text)} is not supported; "
+            f"this driftcheck uses {FINGERPRINT_ALGORITHM}",
+            path=display_path,
+            line=algorithm.line,
+        )
+    keyed = node.member("keyed")
+    if keyed is None or keyed.value.kind != "boolean":
+        raise DriftcheckError(
+            '"fingerprints" needs "keyed": true or false',
+            path=display_path,
+            line=fingerprints.line if keyed is None else keyed.line,
+        )
+    is_keyed = keyed.value.text == "true"
+    key_id = node.member("key_id")
+    if key_id is None or key_id.value.kind == "null":
+        if is_keyed:
+            raise DriftcheckError(
+                '"fingerprints" is keyed but has no "key_id" naming the key',
+                path=display_path,
+                line=fingerprints.line if key_id is None else key_id.line,
+            )
+        return False, None
+    if key_id.value.kind != "string" or _KEY_ID.fullmatch(key_id.value.text) is None:
+        raise DriftcheckError(
+            '"key_id" must be 16 lowercase hex digits, as driftcheck snapshot writes it',
+            path=display_path,
+            line=key_id.line,
+        )
+    return is_keyed, key_id.value.text
+
+
+def _optional_string(document: JsonNode, name: str, display_path: str) -> str | None:
+    member = document.member(name)
+    if member is None:
+        return None
+    if member.value.kind != "string":
+        raise DriftcheckError(
+            f"snapshot {quote_key(name)} is {member.value.kind_phrase}, expected a string",
+            path=display_path,
+            line=member.line,
+        )
+    return member.value.text
 
 
 def _environment_value(member: JsonMember, display_path: str) -> str | None:

@@ -176,7 +176,7 @@ def test_snapshot_values_are_read_with_their_lines(tmp_path: Path) -> None:
 
 
 def test_snapshot_fields_other_than_values_are_not_entries(tmp_path: Path) -> None:
-    path = write(tmp_path, '{"values": {}, "driftcheck_snapshot": 2, "service": 5}')
+    path = write(tmp_path, '{"values": {}, "driftcheck_snapshot": 1, "service": "x"}')
     assert triples(path) == []
 
 
@@ -207,7 +207,8 @@ def test_snapshot_values_must_be_an_object(tmp_path: Path) -> None:
 def test_nested_value_inside_snapshot_values_names_the_key(tmp_path: Path) -> None:
     error = read_error(write(tmp_path, '{"driftcheck_snapshot": 1, "values": {\n"A": {}}}'))
     assert str(error) == (
-        f'{SHOWN}:2: value of "A" is an object; expected a string, number, boolean or null'
+        f'{SHOWN}:2: value of "A" is an object other than {{"fingerprint": "hmac-sha256:..."}}; '
+        "expected that, or a string, number, boolean or null"
     )
 
 
