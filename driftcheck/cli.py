@@ -22,7 +22,7 @@ EXIT_CLEAN = 0
 EXIT_DRIFT = 1
 EXIT_ERROR = 2
 SEVERITY_CHOICES = ("error", "warning", "info")
-FORMAT_CHOICES = ("auto", "text", "json")
+FORMAT_CHOICES = ("auto", "text", "json", "sarif", "github", "junit")
 
 
 def _report_errors(error: DriftcheckError) -> None:
@@ -129,11 +129,23 @@ def run_check(
         config_path=project.config.display_path,
     )
     if output_format == "auto":
-        output_format = "text"
+        output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     if output_format == "json":
         from driftcheck.formatters import json as json_format
 
         _write(json_format.render(report), output)
+    elif output_format == "sarif":
+        from driftcheck.formatters import sarif
+
+        _write(sarif.render(report), output)
+    elif output_format == "github":
+        from driftcheck.formatters import github
+
+        _write(github.render(report), output)
+    elif output_format == "junit":
+        from driftcheck.formatters import junit
+
+        _write(junit.render(report, fail_on=Severity.parse(fail_on)), output)
     else:
         from driftcheck.formatters import text
 
