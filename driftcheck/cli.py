@@ -294,6 +294,65 @@ def rule(code: str | None) -> None:
     sys.exit(_guarded(lambda: run_rule(code)))
 
 
+@cli.command()
+@_path_argument
+@click.option("--service", required=True, help="The service to capture.")
+@click.option("--env", "environment", required=True, help="The environment it runs in.")
+@click.option(
+    "--from-env",
+    is_flag=True,
+    help="Take the values from this process's environment: only the keys the service's "
+    "schema reads and their deprecated names (nothing else an environment holds).",
+)
+@click.option(
+    "--from",
+    "from_files",
+    multiple=True,
+    metavar="FILE",
+    type=click.Path(path_type=Path),
+    help="Take the values from these files, later ones winning (repeatable): .json is JSON, "
+    ".dump/.envdump/.environ or NUL-separated is `env`/`printenv` output (schema keys "
+    "only), anything else is a .env file.",
+)
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The snapshot file to write (atomically; never one of the inputs).",
+)
+@click.option(
+    "--allow-unkeyed",
+    is_flag=True,
+    help="Write even without DRIFTCHECK_HASH_KEY; the snapshot is marked unkeyed and its "
+    "fingerprints compare with nothing.",
+)
+def snapshot(
+    path: Path,
+    service: str,
+    environment: str,
+    from_env: bool,
+    from_files: tuple[Path, ...],
+    output: Path,
+    allow_unkeyed: bool,
+) -> None:
+    """Write one service's values in one environment, secrets as fingerprints.
+
+    By default the values come from the service's configured sources for that
+    environment. Secrets (and URLs with credentials) are stored as HMAC-SHA256 digests
+    keyed with DRIFTCHECK_HASH_KEY, which must be set.
+    """
+    from driftcheck.snapshot import run_snapshot
+
+    sys.exit(
+        _guarded(
+            lambda: run_snapshot(
+                path, service, environment, from_env, from_files, output, allow_unkeyed
+            )
+        )
+    )
+
+
 def main() -> None:
     """The console script: click parses, and its usage errors become one line, exit 2."""
     try:
