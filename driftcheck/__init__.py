@@ -1,10 +1,35 @@
 """driftcheck: catch configuration drift between services and environments.
 
-Importing this package stays light (no pydantic, pydantic-settings or rich): services
-import it at start-up.
+Importing this package stays light (no pydantic, pydantic-settings, click or rich):
+services import it at start-up. The validation functions load what they need when called.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
-__all__ = ["__version__"]
+__all__ = [
+    "ConfigurationError",
+    "DriftcheckError",
+    "__version__",
+    "validate_environment",
+    "validate_settings",
+]
+
+if TYPE_CHECKING:
+    from driftcheck.errors import DriftcheckError
+    from driftcheck.validate import ConfigurationError, validate_environment, validate_settings
+
+
+def __getattr__(name: str) -> Any:
+    # Loaded on first use, so that `import driftcheck` costs next to nothing.
+    if name in ("ConfigurationError", "validate_environment", "validate_settings"):
+        from driftcheck import validate
+
+        return getattr(validate, name)
+    if name == "DriftcheckError":
+        from driftcheck.errors import DriftcheckError
+
+        return DriftcheckError
+    raise AttributeError(f"module 'driftcheck' has no attribute {name!r}")

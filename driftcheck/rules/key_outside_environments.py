@@ -39,7 +39,8 @@ SEVERITY = "warning"
 def check(project: Project) -> Iterator[Problem]:
     for layer in project.all_layers():
         for key, entry in layer.values.items():
-            if entry.value is None or entry.ambient:
+            # The live environment counts too: the service reads every key its schema names.
+            if entry.value is None:
                 continue
             spec = project.spec(layer.service, key)
             if spec is None or spec.allowed_in(layer.environment):
