@@ -12,6 +12,7 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 HASH_KEY_VARIABLE = "DRIFTCHECK_HASH_KEY"
 FINGERPRINT_PREFIX = "hmac:"
@@ -21,8 +22,7 @@ DIGEST_PREFIX = "hmac-sha256:"
 _KEY_ID_MESSAGE = b"driftcheck key id v1"
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Origin:
+class Origin(NamedTuple):
     """Where a value (or a problem) comes from: a display path and, where known, a line."""
 
     path: str
@@ -32,18 +32,20 @@ class Origin:
         return self.path if self.line is None else f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One ``KEY=value`` as a source delivers it.
 
     ``value`` is ``None`` for a key named without a value (a bare ``KEY`` line in a ``.env``
     file, which python-dotenv reads as None and ``load_dotenv`` does not set).
     ``ambient`` marks values from the live process environment, which holds many keys
     no schema names.
+
+    A named tuple, not a dataclass: a large project has hundreds of thousands of values,
+    and a frozen dataclass costs several times as much to make.
     """
 
     key: str
-    value: str | None = field(repr=False)
+    value: str | None
     origin: Origin
     ambient: bool = False
     #: ``value`` is not the value but its keyed digest (``hmac-sha256:`` and 64 hex
@@ -54,7 +56,8 @@ class Entry:
         shown = "None" if self.value is None else "<masked>"
         return f"Entry(key={self.key!r}, value={shown}, origin={self.origin!r})"
 
-    __str__ = __repr__
+    def __str__(self) -> str:
+        return self.__repr__()
 
 
 @dataclass(frozen=True, slots=True)
