@@ -253,7 +253,7 @@ def _check_references(
                         f"key '{spec.name}' targets '{spec.targets}', which is neither a service "
                         "nor an endpoint of the project",
                         schema.display_path,
-                        spec.line,
+                        schema.line_of(spec.name),
                     )
                 )
     return errors

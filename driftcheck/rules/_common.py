@@ -64,7 +64,8 @@ def related_entry(project: Project, layer: Layer, entry: Entry, note: str | None
 
 
 def schema_origin(project: Project, service: str, spec: KeySpec) -> Origin:
-    return Origin(project.schemas[service].display_path, spec.line)
+    schema = project.schemas[service]
+    return Origin(schema.display_path, schema.line_of(spec.name))
 
 
 @dataclass(frozen=True, slots=True)
