@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from driftcheck.display import looks_secret
 from driftcheck.errors import DriftcheckError
-from driftcheck.tomlfile import Table, TomlFile, dotted, load_toml
+from driftcheck.tomlfile import LazyLines, Table, TomlFile, dotted, load_toml
 
 KEY_TYPES = ("str", "int", "float", "bool", "port", "url", "host", "secret", "enum", "list")
 DEFAULT_SECRET_MIN_LENGTH = 16
@@ -77,12 +77,12 @@ class ServiceSchema:
     listen_port_key: str | None = None
     #: Other names the service still accepts, mapped to the canonical key.
     aliases: dict[str, str] = field(default_factory=dict)
-    #: The schema file, for the line of a key; None for a schema read from a class.
-    file: TomlFile | None = field(default=None, repr=False, compare=False)
+    #: Where the keys are declared in the schema file; None for a schema read from a class.
+    lines: LazyLines | None = field(default=None, repr=False, compare=False)
 
     def line_of(self, key: str) -> int | None:
         """The line that declares ``key`` in the schema file, where there is one."""
-        return None if self.file is None else self.file.lines.line_of(("keys", key))
+        return None if self.lines is None else self.lines.line_of(("keys", key))
 
     def spec_for(self, name: str) -> KeySpec | None:
         """The spec of a canonical name or of a deprecated alternative."""
@@ -299,7 +299,7 @@ def schema_from_toml(file: TomlFile, environments: tuple[str, ...] = ()) -> Serv
         display_path=file.display_path,
         listen_port_key=listen,
         aliases=aliases,
-        file=file,
+        lines=LazyLines(path=file.path),
     )
 
 

@@ -41,6 +41,8 @@ _ASSIGNMENT = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.\- "']+?)\s*=""")
 
 
 def _split_dotted(text: str) -> tuple[str, ...]:
+    if '"' not in text and "'" not in text:
+        return tuple(text.replace(".", " ").split())  # what the pattern below finds, faster
     parts = re.findall(r'"([^"]*)"|\'([^\']*)\'|([^.\s]+)', text)
     return tuple(next(part for part in groups if part) if any(groups) else "" for groups in parts)
 
@@ -74,6 +76,31 @@ class TomlLines:
         return None
 
 
+class LazyLines:
+    """The :class:`TomlLines` of a file, found when first asked for.
+
+    Without the text, the file is read again then: a schema keeps no copy of its text for
+    the few keys a finding will point at.
+    """
+
+    def __init__(self, text: str | None = None, path: Path | None = None) -> None:
+        self._text = text
+        self._path = path
+        self._lines: TomlLines | None = None
+
+    def line_of(self, key_path: tuple[str, ...]) -> int | None:
+        if self._lines is None:
+            text = self._text
+            if text is None and self._path is not None:
+                try:
+                    text = self._path.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    text = ""
+            self._lines = TomlLines(text or "")
+            self._text = None
+        return self._lines.line_of(key_path)
+
+
 class TomlFile:
     """A parsed TOML file with its display path and line finder.
 
@@ -82,18 +109,12 @@ class TomlFile:
     (an error, a finding pointing into the file): most files of a large project never are.
     """
 
-    def __init__(self, data: dict[str, Any], display_path: str, text: str) -> None:
+    def __init__(self, data: dict[str, Any], display_path: str, text: str, path: Path) -> None:
         self.data = data
         self.display_path = display_path
+        self.path = path
         self.problems: list[DriftcheckError] = []
-        self._text = text
-        self._lines: TomlLines | None = None
-
-    @property
-    def lines(self) -> TomlLines:
-        if self._lines is None:
-            self._lines = TomlLines(self._text)
-        return self._lines
+        self.lines = LazyLines(text)
 
     def raise_problems(self) -> None:
         if len(self.problems) == 1:
@@ -112,7 +133,7 @@ def load_toml(path: Path, display_path: str) -> TomlFile:
         raise DriftcheckError("file starts with a UTF-8 byte-order mark", display_path, 1)
     simple = parse_simple_toml(text)
     if simple is not None:
-        return TomlFile(simple, display_path, text)
+        return TomlFile(simple, display_path, text, path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -130,7 +151,7 @@ def load_toml(path: Path, display_path: str) -> TomlFile:
         raise DriftcheckError(
             f"invalid TOML: {message[:1].lower()}{message[1:]}", display_path, line, column
         ) from None
-    return TomlFile(data, display_path, text)
+    return TomlFile(data, display_path, text, path)
 
 
 # The subset parse_simple_toml reads. Each pattern only matches text that TOML reads the

@@ -21,7 +21,10 @@ from driftcheck.valuetypes import InvalidValue, parse_port
 
 def effective_entry(layer: Layer, spec: KeySpec) -> Entry | None:
     """The entry the service reads for ``spec``: its own name first, then deprecated ones."""
-    for name in (spec.name, *spec.deprecated_names):
+    entry = layer.values.get(spec.name)
+    if entry is not None and entry.value is not None:
+        return entry
+    for name in spec.deprecated_names:
         entry = layer.values.get(name)
         if entry is not None and entry.value is not None:
             return entry
@@ -33,15 +36,6 @@ def show(project: Project, service: str, entry: Entry) -> str:
     if entry.fingerprinted:
         return FINGERPRINT_PREFIX + project.digest(entry)[:FINGERPRINT_HEX_DIGITS]
     return show_value(entry.value, project.is_secret(service, entry.key), project.fingerprinter)
-
-
-def plain_values(project: Project) -> Iterator[tuple[Layer, str, Entry, str]]:
-    """Every (layer, key, entry, value) whose value can be inspected: set, and not a
-    snapshot's digest standing in for a secret."""
-    for layer in project.all_layers():
-        for key, entry in layer.values.items():
-            if entry.value is not None and not entry.fingerprinted:
-                yield layer, key, entry, entry.value
 
 
 def layer_origin(layer: Layer) -> Origin | None:
