@@ -40,7 +40,7 @@ def check(project: Project) -> Iterator[Problem]:
     for layer in project.all_layers():
         for key, entry in layer.values.items():
             # The live environment counts too: the service reads every key its schema names.
-            if entry.value is None:
+            if not entry.present:
                 continue
             spec = project.spec(layer.service, key)
             if spec is None or spec.allowed_in(layer.environment):
