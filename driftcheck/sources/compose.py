@@ -90,19 +90,34 @@ class _Invalid(Exception):
     pass
 
 
+class _TooDeep(Exception):
+    pass
+
+
+#: How deep defaults may nest (``${A:-${B:-...}}``); deeper is refused, so that a value
+#: cannot make interpolation recurse without bound.
+MAX_NESTING = 32
+
+
 class Interpolation:
     """Compose's variable substitution against one project environment (``lookup``)."""
 
     def __init__(self, lookup: Mapping[str, str | None]) -> None:
         self.lookup = lookup
+        self._depth = 0
 
     def apply(self, text: str, display_path: str, line: int) -> str:
         """``text`` with its variables substituted; errors name the file, line and variable
         (never the text, which may hold a secret)."""
         if "$" not in text:
             return text
+        self._depth = 0
         try:
             return self._substitute(text)
+        except _TooDeep:
+            raise DriftcheckError(
+                f"interpolation nests more than {MAX_NESTING} levels deep", display_path, line
+            ) from None
         except _Unset as unset:
             raise DriftcheckError(
                 f"required variable {unset.name} is not set (${{{unset.name}:?...}} or "
@@ -123,6 +138,15 @@ class Interpolation:
         return value if isinstance(value, str) else None
 
     def _substitute(self, text: str) -> str:
+        self._depth += 1
+        if self._depth > MAX_NESTING:
+            raise _TooDeep
+        try:
+            return self._substitute_level(text)
+        finally:
+            self._depth -= 1
+
+    def _substitute_level(self, text: str) -> str:
         out: list[str] = []
         position = 0
         length = len(text)
@@ -569,7 +593,9 @@ def _resolve(
         container_ports.setdefault(port.target, port.origin)
         if port.published is not None:
             hosts: tuple[str, ...] = PUBLISHED_HOSTS
-            if port.host_ip and port.host_ip not in PUBLISHED_HOSTS:
+            if port.host_ip in ("127.0.0.1", "::1"):
+                hosts = (port.host_ip, "localhost")
+            elif port.host_ip and port.host_ip not in ("0.0.0.0", "::"):
                 hosts = (port.host_ip,)
             resolved.addresses.append(
                 Address(hosts, port.published, port.target, port.origin, "the published port")

@@ -143,7 +143,9 @@ def load_yaml_documents(text: str, display_path: str) -> list[YamlDocument]:
                 if node is None:  # pragma: no cover - check_node said there is one
                     break
                 _check_expansion(node, display_path)
-                documents.append(YamlDocument(_Converter(display_path).convert(node), _line(node)))
+                root = _Converter(display_path).convert(node)
+                # A document of nothing (or only comments, as helm writes) is null.
+                documents.append(YamlDocument(None if root.is_null else root, _line(node)))
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as error:
