@@ -152,6 +152,9 @@ def load_yaml_documents(text: str, display_path: str) -> list[YamlDocument]:
         problem = _yaml_error(error, display_path)
     except yaml.YAMLError as error:
         problem = DriftcheckError(f"invalid YAML: {type(error).__name__}", display_path)
+    except RecursionError:
+        # PyYAML's pure-Python parser recurses once per nesting level.
+        problem = DriftcheckError("invalid YAML: nested too deeply", display_path)
     if problem is not None:
         # Raised outside the except block: PyYAML's marks hold the whole text.
         raise problem

@@ -119,3 +119,14 @@ def test_deep_nesting_does_not_overflow_the_stack() -> None:
     # Deeper still, the parser itself refuses: an error at the place, not a crash.
     with pytest.raises(DriftcheckError, match=r"^deep.yaml:1:\d+: invalid YAML"):
         load_yaml_documents("[" * 50_000 + "]" * 50_000 + "\n", "deep.yaml")
+
+
+def test_without_libyaml_the_same_documents_read_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    text = "x: &a {A: 1, B: [1, 2]}\ny:\n  <<: *a\n  C: 0x1F\n"
+    expected = [(k, line) for k, line, _ in _root(text).get("y").members]
+    monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    assert [(k, line) for k, line, _ in _root(text).get("y").members] == expected
+    with pytest.raises(DriftcheckError, match=r"^deep.yaml(:1:\d+)?: invalid YAML"):
+        load_yaml_documents("[" * 50_000 + "]" * 50_000 + "\n", "deep.yaml")
