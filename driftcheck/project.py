@@ -32,6 +32,8 @@ class LoadedSource:
     #: The part of the file read (a compose service, a workload's container), for files
     #: that feed several services.
     selection: str | None = None
+    #: Every file read for this source (a manifest's overrides, env files...).
+    files: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -263,7 +265,7 @@ class _SourceReader:
                 self.errors.append(error)
             return None
         selection = selected if spec.container is None else f"{selected}/{spec.container}"
-        return LoadedSource(displays[0], spec.format, parsed, selection)
+        return LoadedSource(displays[0], spec.format, parsed, selection, loaded.files)
 
     def _parse(
         self, source_format: str, path: Path, display: str, base: Mapping[str, str | None]

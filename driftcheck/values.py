@@ -108,7 +108,7 @@ class Address:
     port: int
     target: int | None
     origin: Origin
-    #: How it is reached, for messages: "the published port", "Service backend"...
+    #: What ``port`` is, for messages: "the published port", "Service backend's port".
     how: str
 
 

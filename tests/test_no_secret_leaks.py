@@ -788,7 +788,8 @@ def test_no_manifest_canary_on_error_paths(tmp_path: Path, case: str) -> None:
         )
     elif case == "bad-base64":
         (tmp_path / "k8s/prod.yaml").write_text(
-            f"apiVersion: v1\nkind: Secret\nmetadata: {{name: x}}\ndata: {{K: '*{canary('b64')}'}}\n"
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: x}\n"
+            f"data: {{K: '*{canary('b64')}'}}\n"
         )
     elif case == "bad-yaml":
         (tmp_path / "k8s/prod.yaml").write_text(f"a: {canary('yaml-value')}\nb: [{canary('y2')}\n")

@@ -92,7 +92,7 @@ def check(project: Project) -> Iterator[Problem]:
                 if any(known_address.port == address.port for known_address in reached):
                     continue
                 expected, origin = reached[0].port, reached[0].origin
-                how = f"{reached[0].how} of {spec.targets}"
+                how = reached[0].how
             if expected is None or address.port == expected:
                 continue
             other = _who_listens_on(project, address.port, environment, spec.targets)

@@ -68,7 +68,7 @@ def check(project: Project) -> Iterator[Problem]:
                 if forwarded and all(a.target != port for a in forwarded):
                     first = forwarded[0]
                     yield Problem(
-                        f"{first.how} of {service} forwards to port {first.target}, but "
+                        f"{first.how} {first.port} forwards to port {first.target}, but "
                         f"{service} listens on {port} ({entry.key}) in {environment}",
                         service=service,
                         environment=environment,

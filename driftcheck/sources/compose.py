@@ -19,10 +19,11 @@ What a container sees follows docker compose (``docker compose -f a.yaml -f b.ya
   which wins. A key given without a value (``- KEY`` or ``KEY:``) takes its value from the
   project environment, or stays unset, also over an ``env_file`` value (as compose does).
 * **ports** in short (``[host_ip:][published:]target[/protocol]``, ranges ``a-b``) and long
-  (``target``, ``published``, ``host_ip``, ``protocol``) syntax, and ``expose``. On the
-  project network a service is reached by its name (and ``container_name``, ``hostname``,
-  network ``aliases``) on its container ports; from the host through ``localhost`` on its
-  published ports. Both become :class:`~driftcheck.values.Address` records.
+  (``target``, ``published``, ``host_ip``, ``protocol``) syntax. A published port is how
+  the host reaches the service (``localhost:8080``, or the ``host_ip``): it becomes an
+  :class:`~driftcheck.values.Address` whose target is the container port. On the project
+  network a service is reached by its name on whatever port it listens on, with no
+  mapping in between, so that needs no record: the service's listen port is the truth.
 * **Several files** merge in order: ``environment`` key by key, ``env_file`` lists one
   after the other, ``ports`` together; relative paths are relative to the first file's
   directory (the project directory).
@@ -68,6 +69,7 @@ class ComposeService:
     name: str
     origin: Origin
     entries: list[Entry] = field(default_factory=list)
+    ports: list[PortMapping] = field(default_factory=list)
     addresses: list[Address] = field(default_factory=list)
     issues: list[SourceIssue] = field(default_factory=list)
 
@@ -76,6 +78,7 @@ class ComposeService:
 class ComposeProject:
     """Every service the compose files define, in the order they first appear."""
 
+    #: Every file read: the compose files, the project env file, the env files.
     files: tuple[str, ...]
     services: dict[str, ComposeService]
 
@@ -218,8 +221,11 @@ def _closing_brace(text: str, start: int) -> int:
         position = close + 1
 
 
-@dataclass(slots=True)
-class _Port:
+@dataclass(frozen=True, slots=True)
+class PortMapping:
+    """One ``ports`` entry (one port of a range): the container port, and the host port
+    and address it is published on (None: not published, or a port compose picks)."""
+
     target: int
     published: int | None
     host_ip: str | None
@@ -235,9 +241,7 @@ class _RawService:
     origin: Origin
     environment: dict[str, tuple[str | None, Origin]] = field(default_factory=dict)
     env_files: list[tuple[str, bool, Origin]] = field(default_factory=list)
-    ports: list[_Port] = field(default_factory=list)
-    exposed: list[tuple[int, Origin]] = field(default_factory=list)
-    names: list[str] = field(default_factory=list)
+    ports: list[PortMapping] = field(default_factory=list)
 
 
 def load_compose_project(
@@ -272,11 +276,12 @@ def load_compose_project(
     raw: dict[str, _RawService] = {}
     for path, display in zip(paths, display_paths, strict=True):
         _read_file(path, display, interpolation, raw)
+    files = [*display_paths, *([project_env[1]] if project_env is not None else [])]
     services = {
-        name: _resolve(service, project_dir, display_paths[0], interpolation)
+        name: _resolve(service, project_dir, display_paths[0], interpolation, files)
         for name, service in raw.items()
     }
-    return ComposeProject(files=tuple(display_paths), services=services)
+    return ComposeProject(files=tuple(dict.fromkeys(files)), services=services)
 
 
 def compose_service_source(project: ComposeProject, service: str) -> ParsedSource:
@@ -333,7 +338,7 @@ def _read_file(
             )
         service = raw.get(name)
         if service is None:
-            service = raw[name] = _RawService(name, origin, names=[name])
+            service = raw[name] = _RawService(name, origin)
         _merge_service(service, node, display, interpolation)
 
 
@@ -389,25 +394,6 @@ def _merge_service(
                 if identity not in known:
                     known.add(identity)
                     service.ports.append(port)
-    expose = node.get("expose")
-    if expose is not None and expose.is_sequence:
-        for item in expose.items:
-            text = _text(item, display, interpolation, "an 'expose' item")
-            for target in _port_numbers(text.split("/", 1)[0], display, item.line):
-                service.exposed.append((target, Origin(display, item.line)))
-    for key in ("container_name", "hostname"):
-        value = node.get(key)
-        if value is not None and value.is_scalar and not value.is_null:
-            service.names.append(_text(value, display, interpolation, f"'{key}'"))
-    networks = node.get("networks")
-    if networks is not None and networks.is_mapping:
-        for _, _, network in networks.members:
-            aliases = network.get("aliases")
-            if aliases is not None and aliases.is_sequence:
-                service.names.extend(
-                    _text(alias, display, interpolation, "a network alias")
-                    for alias in aliases.items
-                )
 
 
 def _merge_environment(
@@ -481,7 +467,7 @@ def _port_numbers(text: str, display: str, line: int) -> list[int]:
     return list(range(first, last + 1))
 
 
-def _ports(item: YamlNode, display: str, interpolation: Interpolation) -> list[_Port]:
+def _ports(item: YamlNode, display: str, interpolation: Interpolation) -> list[PortMapping]:
     origin = Origin(display, item.line)
     if item.is_mapping:
         target_node = item.get("target")
@@ -505,7 +491,7 @@ def _ports(item: YamlNode, display: str, interpolation: Interpolation) -> list[_
         if protocol_node is not None and not protocol_node.is_null:
             protocol = _text(protocol_node, display, interpolation, "'protocol'")
         return [
-            _Port(target, pub, host_ip, protocol, origin)
+            PortMapping(target, pub, host_ip, protocol, origin)
             for target, pub in zip(targets, published, strict=True)
         ]
     if not item.is_scalar or item.is_null:
@@ -539,7 +525,7 @@ def _ports(item: YamlNode, display: str, interpolation: Interpolation) -> list[_
         numbers = _port_numbers(parts[0], display, item.line)
         host_ports = _pair(numbers, container_ports, display, item.line)
     return [
-        _Port(target, pub, address or None, protocol or "tcp", origin)
+        PortMapping(target, pub, address or None, protocol or "tcp", origin)
         for target, pub in zip(container_ports, host_ports, strict=True)
     ]
 
@@ -556,7 +542,11 @@ def _pair(published: list[int], targets: list[int], display: str, line: int) -> 
 
 
 def _resolve(
-    service: _RawService, project_dir: Path, first_display: str, interpolation: Interpolation
+    service: _RawService,
+    project_dir: Path,
+    first_display: str,
+    interpolation: Interpolation,
+    files: list[str],
 ) -> ComposeService:
     from driftcheck.sources.dotenv import parse_dotenv
 
@@ -575,6 +565,7 @@ def _resolve(
                 origin.line,
             )
         text = read_text(path, display, universal_newlines=True).removeprefix("\ufeff")
+        files.append(display)
         parsed = parse_dotenv(text, display, environ=interpolation.lookup)
         resolved.issues.extend(parsed.issues)
         for entry in parsed.entries:
@@ -587,24 +578,17 @@ def _resolve(
         values[key] = Entry(key, value, origin)
     resolved.entries = list(values.values())
 
-    names = tuple(dict.fromkeys(service.names))
-    container_ports: dict[int, Origin] = {}
+    resolved.ports = list(service.ports)
     for port in service.ports:
-        container_ports.setdefault(port.target, port.origin)
-        if port.published is not None:
-            hosts: tuple[str, ...] = PUBLISHED_HOSTS
-            if port.host_ip in ("127.0.0.1", "::1"):
-                hosts = (port.host_ip, "localhost")
-            elif port.host_ip and port.host_ip not in ("0.0.0.0", "::"):
-                hosts = (port.host_ip,)
-            resolved.addresses.append(
-                Address(hosts, port.published, port.target, port.origin, "the published port")
-            )
-    for target, origin in service.exposed:
-        container_ports.setdefault(target, origin)
-    for target, origin in container_ports.items():
+        if port.published is None:
+            continue
+        hosts: tuple[str, ...] = PUBLISHED_HOSTS
+        if port.host_ip in ("127.0.0.1", "::1"):
+            hosts = (port.host_ip, "localhost")
+        elif port.host_ip and port.host_ip not in ("0.0.0.0", "::"):
+            hosts = (port.host_ip,)
         resolved.addresses.append(
-            Address(names, target, target, origin, "the container port on the compose network")
+            Address(hosts, port.published, port.target, port.origin, "the published port")
         )
     return resolved
 

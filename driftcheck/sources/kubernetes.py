@@ -590,5 +590,5 @@ def _attach_services(manifests: Manifests) -> None:
             for port, target, origin in service.ports:
                 number = target if isinstance(target, int) else named.get(target)
                 workload.addresses.append(
-                    Address(hosts, port, number, origin, f"Service {service.name}")
+                    Address(hosts, port, number, origin, f"Service {service.name}'s port")
                 )

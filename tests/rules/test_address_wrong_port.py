@@ -119,6 +119,7 @@ COMPOSE = """
 services:
   api:
     image: api
+    environment: {{PORT: 8000}}
     ports: ["8080:8000"]
   web:
     image: web

@@ -18,6 +18,7 @@ import yaml
 
 from driftcheck.errors import DriftcheckError
 from driftcheck.sources.compose import (
+    PUBLISHED_HOSTS,
     ComposeProject,
     Interpolation,
     compose_service_source,
@@ -270,10 +271,6 @@ def test_the_process_environment_is_not_read(
 # -- ports ----------------------------------------------------------------------------------
 
 
-def _ports(project: ComposeProject, service: str) -> set[tuple[tuple[str, ...], int, int | None]]:
-    return {(a.hosts[:1], a.port, a.target) for a in project.services[service].addresses}
-
-
 def test_ports_short_and_long_syntax(tmp_path: Path) -> None:
     project = _compose(
         tmp_path,
@@ -281,7 +278,6 @@ def test_ports_short_and_long_syntax(tmp_path: Path) -> None:
         services:
           api:
             image: x
-            container_name: the-api
             ports:
               - "8080:8000"
               - 3000
@@ -291,28 +287,28 @@ def test_ports_short_and_long_syntax(tmp_path: Path) -> None:
                 published: "8081"
                 host_ip: 10.1.2.3
               - 22:22
-            expose: ["9999"]
         """,
     )
-    assert _ports(project, "api") == {
-        (("localhost",), 8080, 8000),
-        (("127.0.0.1",), 9000, 7000),
-        (("127.0.0.1",), 9001, 7001),
-        (("::1",), 5432, 5432),
-        (("10.1.2.3",), 8081, 80),
-        (("localhost",), 22, 22),
-        (("api",), 8000, 8000),
-        (("api",), 3000, 3000),
-        (("api",), 7000, 7000),
-        (("api",), 7001, 7001),
-        (("api",), 5432, 5432),
-        (("api",), 80, 80),
-        (("api",), 22, 22),
-        (("api",), 9999, 9999),
+    service = project.services["api"]
+    assert {(p.target, p.published, p.host_ip, p.protocol) for p in service.ports} == {
+        (8000, 8080, None, "tcp"),
+        (3000, None, None, "tcp"),
+        (7000, 9000, "127.0.0.1", "udp"),
+        (7001, 9001, "127.0.0.1", "udp"),
+        (5432, 5432, "::1", "tcp"),
+        (80, 8081, "10.1.2.3", "tcp"),
+        (22, 22, None, "tcp"),  # text, not YAML 1.1's base-60 number 1342
     }
-    (network,) = [a for a in project.services["api"].addresses if a.port == 8000]
-    assert network.hosts == ("api", "the-api")
-    assert str(network.origin) == "compose.yaml:6"
+    # Published ports are how the host reaches the service.
+    assert {(a.hosts, a.port, a.target) for a in service.addresses} == {
+        (PUBLISHED_HOSTS, 8080, 8000),
+        (("127.0.0.1", "localhost"), 9000, 7000),
+        (("127.0.0.1", "localhost"), 9001, 7001),
+        (("::1", "localhost"), 5432, 5432),
+        (("10.1.2.3",), 8081, 80),
+        (PUBLISHED_HOSTS, 22, 22),
+    }
+    assert str(service.addresses[0].origin) == "compose.yaml:5"
 
 
 @pytest.mark.parametrize(
@@ -364,9 +360,9 @@ def test_files_merge_in_order(tmp_path: Path) -> None:
     origins = {e.key: str(e.origin) for e in project.services["api"].entries}
     assert origins["B"] == "deploy/compose.prod.yaml:3"
     assert origins["E"] == "two.env:1"  # relative to the project directory
-    assert {a.port for a in project.services["api"].addresses if "localhost" in a.hosts} == {
-        8080,
-        9090,
+    assert {(p.target, p.published) for p in project.services["api"].ports} == {
+        (8000, 8080),
+        (9090, 9090),
     }
 
 
@@ -417,9 +413,11 @@ def test_a_huge_compose_file_is_read(tmp_path: Path) -> None:
 # -- the reference: docker-compose config ---------------------------------------------------
 
 
-def _reference(root: Path, names: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
+def _reference(
+    root: Path, names: tuple[str, ...], project_env: str | None = None
+) -> subprocess.CompletedProcess[str]:
     tool = require_tool("docker-compose")
-    arguments = [tool]
+    arguments = [tool] if project_env is None else [tool, "--env-file", project_env]
     for name in names:
         arguments += ["-f", name]
     return subprocess.run(
@@ -455,34 +453,13 @@ def _reference_port(port: object) -> tuple[int, int | None, str | None, str]:
     )
 
 
-def _driftcheck_ports(
-    project: ComposeProject, service: str
-) -> set[tuple[int, int | None, str | None, str]]:
-    """Published ports as (target, published, host_ip, protocol); unpublished ones with None."""
-    from driftcheck.sources.compose import PUBLISHED_HOSTS
-
-    published = set()
-    targets = set()
-    for address in project.services[service].addresses:
-        assert address.target is not None
-        if address.how == "the published port":
-            host = None if address.hosts == PUBLISHED_HOSTS else address.hosts[0]
-            published.add((address.target, address.port, host))
-        else:
-            targets.add(address.target)
-    result: set[tuple[int, int | None, str | None, str]] = set()
-    for target, port, host in published:
-        result.add((target, port, host, "tcp"))
-    for target in targets - {t for t, _, _ in published}:
-        result.add((target, None, None, "tcp"))
-    return result
-
-
-def _compare_with_docker_compose(root: Path, names: tuple[str, ...]) -> None:
-    reference = _reference(root, names)
+def _compare_with_docker_compose(
+    root: Path, names: tuple[str, ...], project_env: str | None = None
+) -> None:
+    reference = _reference(root, names, project_env)
     refused: DriftcheckError | None = None
     try:
-        project = _load(root, *names)
+        project = _load(root, *names, project_env=project_env)
     except DriftcheckError as error:
         refused = error
     if refused is not None:
@@ -498,8 +475,10 @@ def _compare_with_docker_compose(root: Path, names: tuple[str, ...]) -> None:
         }
         assert _environment(project, name) == environment, name
         reference_ports = {_reference_port(port) for port in service.get("ports") or []}
-        ours = {(t, p, h, "tcp") for t, p, h, _ in _driftcheck_ports(project, name)}
-        assert ours == {(t, p, h, "tcp") for t, p, h, _ in reference_ports}, name
+        ours = {
+            (p.target, p.published, p.host_ip, p.protocol) for p in project.services[name].ports
+        }
+        assert ours == reference_ports, name
 
 
 HANDWRITTEN = {
@@ -674,3 +653,10 @@ def test_generated_projects_resolve_as_docker_compose_does(tmp_path: Path, seed:
     write_project(tmp_path, files)
     names = tuple(name for name in ("compose.yaml", "compose.override.yaml") if name in files)
     _compare_with_docker_compose(tmp_path, names)
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_the_compose_example_resolves_as_docker_compose_does(environment: str) -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "compose"
+    names = ("compose.yaml", f"compose.{environment}.yaml")
+    _compare_with_docker_compose(example, names, f"env/{environment}.env")
