@@ -653,14 +653,14 @@ sources = [{ path = "run/{env}.yaml", format = "cloudrun" }]
 [shared.jwt]
 members = { api = "JWT_SECRET", backend = "JWT_SECRET_KEY", auth = "JWT_SECRET" }
 """
-API_SCHEMA = """
+MANIFEST_API_SCHEMA = """
 listen_port_key = "PORT"
 keys.PORT = { type = "port" }
 keys.JWT_SECRET = { type = "secret" }
 keys.DATABASE_URL = { type = "url" }
 keys.FILE_SECRET = { type = "secret", min_length = 64 }
 """
-BACKEND_SCHEMA = """
+MANIFEST_BACKEND_SCHEMA = """
 listen_port_key = "PORT"
 keys.PORT = { type = "port" }
 keys.JWT_SECRET_KEY = { type = "secret" }
@@ -668,7 +668,7 @@ keys.GREETING = { type = "int" }
 keys.MODE = { type = "enum", choices = ["a", "b"] }
 keys.SPACED = {}
 """
-AUTH_SCHEMA_RUN = 'keys.JWT_SECRET = { type = "secret" }\nkeys.PORT = { type = "port" }\n'
+MANIFEST_AUTH_SCHEMA = 'keys.JWT_SECRET = { type = "secret" }\nkeys.PORT = { type = "port" }\n'
 
 
 def plant_manifests(root: Path, c: Canaries) -> None:
@@ -678,9 +678,9 @@ def plant_manifests(root: Path, c: Canaries) -> None:
 
     files = {
         "driftcheck.toml": MANIFEST_CONFIG,
-        "schemas/api.toml": API_SCHEMA,
-        "schemas/backend.toml": BACKEND_SCHEMA,
-        "schemas/auth.toml": AUTH_SCHEMA_RUN,
+        "schemas/api.toml": MANIFEST_API_SCHEMA,
+        "schemas/backend.toml": MANIFEST_BACKEND_SCHEMA,
+        "schemas/auth.toml": MANIFEST_AUTH_SCHEMA,
         "compose.yaml": (
             "services:\n  api:\n    env_file: secrets.env\n    environment:\n"
             "      PORT: 8000\n      JWT_SECRET: ${JWT}\n"
