@@ -319,15 +319,9 @@ def _read_file(
             root.line,
         )
     _check_interpolation(root, display, interpolation)
-    services = root.get("services")
-    if services is None or services.is_null:
+    services = root.child("services", "mapping", "'services'", display)
+    if services is None:
         return
-    if not services.is_mapping:
-        raise DriftcheckError(
-            f"'services' is {services.kind_phrase}, expected a mapping of services",
-            display,
-            services.line,
-        )
     for name, line, node in services.members:
         origin = Origin(display, line)
         if node.is_null:
@@ -379,14 +373,8 @@ def _merge_service(
         items = env_file.items if env_file.is_sequence else [env_file]
         for item in items:
             service.env_files.append(_env_file_item(item, display, interpolation))
-    ports = node.get("ports")
-    if ports is not None and not ports.is_null:
-        if not ports.is_sequence:
-            raise DriftcheckError(
-                f"'ports' of service '{service.name}' is {ports.kind_phrase}, expected a list",
-                display,
-                ports.line,
-            )
+    ports = node.child("ports", "sequence", f"'ports' of service '{service.name}'", display)
+    if ports is not None:
         known = {(p.target, p.published, p.host_ip, p.protocol) for p in service.ports}
         for item in ports.items:
             for port in _ports(item, display, interpolation):

@@ -251,17 +251,9 @@ def _objects(root: YamlNode, display: str) -> Iterator[YamlNode]:
             )
         kind = _string(node.get("kind"))
         if kind is not None and kind.endswith("List") and node.get("items") is not None:
-            items = node.get("items")
-            assert items is not None
-            if items.is_null:
-                continue
-            if not items.is_sequence:
-                raise DriftcheckError(
-                    f"'items' of a {kind} is {items.kind_phrase}, expected a list",
-                    display,
-                    items.line,
-                )
-            stack.extend(reversed(items.items))
+            items = node.child("items", "sequence", f"'items' of a {kind}", display)
+            if items is not None:
+                stack.extend(reversed(items.items))
             continue
         yield node
 
@@ -319,14 +311,8 @@ def _labels(node: YamlNode | None) -> dict[str, str]:
 def _read_data(node: YamlNode, kind: str, name: str, display: str) -> _Data:
     values: dict[str, tuple[str | None, Origin]] = {}
     secret = kind == "Secret"
-    data = node.get("data")
-    if data is not None and not data.is_null:
-        if not data.is_mapping:
-            raise DriftcheckError(
-                f"'data' of {kind} {name} is {data.kind_phrase}, expected a mapping",
-                display,
-                data.line,
-            )
+    data = node.child("data", "mapping", f"'data' of {kind} {name}", display)
+    if data is not None:
         for key, line, value in data.members:
             text = "" if value.is_null else value.scalar_text()
             if secret:
@@ -432,14 +418,8 @@ def _container_environment(
     if env_from is not None and env_from.is_sequence and not workload.cloud_run:
         for source in env_from.items:
             _env_from(source, values, container, workload, display, manifests)
-    env = item.get("env")
-    if env is not None and not env.is_null:
-        if not env.is_sequence:
-            raise DriftcheckError(
-                f"'env' of container {container.name} is {env.kind_phrase}, expected a list",
-                display,
-                env.line,
-            )
+    env = item.child("env", "sequence", f"'env' of container {container.name}", display)
+    if env is not None:
         for variable in env.items:
             entry = _env_variable(variable, values, container, workload, display, manifests)
             values.pop(entry.key, None)

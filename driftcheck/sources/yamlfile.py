@@ -83,6 +83,20 @@ class YamlNode:
             self._index = {name: node for name, _, node in self.members}
         return self._index.get(key)
 
+    def child(self, key: str, kind: str, what: str, display_path: str) -> YamlNode | None:
+        """The value of ``key`` when it is there and not null, else None; an error naming
+        ``what`` (and the file and line) when it is not a ``kind``: "mapping" or
+        "sequence"."""
+        found = self.get(key)
+        if found is None or found.is_null:
+            return None
+        if found.kind != kind:
+            expected = "a mapping" if kind == "mapping" else "a list"
+            raise DriftcheckError(
+                f"{what} is {found.kind_phrase}, expected {expected}", display_path, found.line
+            )
+        return found
+
     def key_line(self, key: str) -> int:
         """The line of ``key`` in a mapping (of the mapping itself when it is absent)."""
         for name, line, _ in reversed(self.members):
