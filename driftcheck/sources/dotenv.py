@@ -179,7 +179,7 @@ def parse_dotenv(
                     value = _VARIABLE.sub(interpolation.substitute, value)  # type: ignore[union-attr]
                 remembered[key] = value
             origin = new(Origin, (display_path, index + 1))
-            entries.append(new(Entry, (intern(key), value, origin, False, False)))
+            entries.append(new(Entry, (intern(key), value, origin, False, False, None, False)))
         elif other:
             while known_index < index:
                 known_offset = text.index("\n", known_offset) + 1
