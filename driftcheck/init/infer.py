@@ -1,0 +1,996 @@
+"""What the values say: each service's keys, the settings services share, the endpoints
+and services that URLs reach, listen ports and public URLs.
+
+Everything here works on the values as ``check`` reads them (every (service,
+environment) layered from its sources), and never lets one out: secrets are compared by
+keyed digest, and what is written down are names, types and environments.
+
+* **Type**, from every value of the key in every environment: ``port`` (named like one),
+  ``bool`` (true/false words, or 0/1 for a flag's name), ``int``, ``float``, ``url``,
+  ``list`` (comma-separated, or a plural name such as ``CORS_ORIGINS``), ``host`` (named
+  like one), ``enum`` (a log level, or a mode-like name with a few distinct words),
+  else ``str``.
+* **Secret**: by name (``*SECRET*``, ``*PASSWORD*``, ``*TOKEN*``, ``*_KEY``... unless the
+  values are durations or counts, as in ``TOKEN_TTL_SECONDS``), by source (a Kubernetes
+  Secret, Secret Manager), by credentials in a URL, or by values that look random.
+* **Where it must be set**: everywhere it is set in every environment of its service.
+  Set only in development environments, only outside them, or only where its name says
+  (``*_STAGING``): scoped to those (``environments = [...]``). Missing from some other
+  environment: required everywhere, so that ``check`` reports where it is missing. Empty
+  wherever it is set (in two environments or more): optional.
+* **Deprecated names**: two names of one service that are near misses of each other
+  (:mod:`driftcheck.namematch`), never set in the same environment, of one type: one
+  key, the other a deprecated name (the one in ``.env.example``, else the one set in
+  more environments, is the key).
+* **Shared settings**: keys of different services that hold one value: secrets equal
+  (by digest) or naming the same secret in some environment, outside development or
+  under related names; other text values equal in every environment where both are set,
+  and different from one environment to the next (an OAuth client id).
+* **Targets**: a URL whose scheme is a database's or a broker's reaches that endpoint; an
+  ``http`` URL or a ``host:port`` reaches the service it names (its compose or
+  Kubernetes Service name, its name as the first label) or listens on the port, scored
+  over every environment, with the key's name as a tie-breaker (``VITE_AUTH_URL``).
+  Where such a URL uses the default port of ``https`` on an outside host, that is the
+  service's public URL there.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from driftcheck.display import looks_secret
+from driftcheck.init.layout import Plan
+from driftcheck.namematch import NearMissIndex
+from driftcheck.platform import PlatformKeys
+from driftcheck.project import Layer
+from driftcheck.sources.compose import PUBLISHED_HOSTS
+from driftcheck.values import Entry, Fingerprinter
+from driftcheck.valuetypes import (
+    Address,
+    InvalidValue,
+    parse_host,
+    parse_port,
+    parse_url,
+)
+
+_TOKENS = re.compile(r"[^A-Za-z0-9]+")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,31}")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+_BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "on", "off"})
+_FLAG_WORDS = frozenset(
+    {"DEBUG", "ENABLE", "ENABLED", "DISABLE", "DISABLED", "USE", "IS", "HAS", "ALLOW"}
+    | {"VERBOSE", "FLAG", "FEATURE", "STRICT", "DRY", "FORCE", "SKIP", "SECURE"}
+)
+#: Words after which a secret-looking name holds a quantity, not a secret.
+_QUANTITY_WORDS = frozenset(
+    {"TTL", "SECONDS", "SECS", "MINUTES", "HOURS", "DAYS", "MS", "EXPIRY", "EXPIRES"}
+    | {"EXPIRATION", "TIMEOUT", "LENGTH", "LEN", "SIZE", "COUNT", "LIMIT", "MAX", "MIN"}
+    | {"LIFETIME", "AGE", "ROTATION", "INTERVAL", "RETRIES"}
+    | _FLAG_WORDS
+)
+_HOST_WORDS = frozenset({"HOST", "HOSTNAME", "ADDR", "ADDRESS", "SERVER"})
+_LIST_WORDS = frozenset(
+    {"ORIGINS", "HOSTS", "URLS", "DOMAINS", "ADDRESSES", "SERVERS", "BROKERS", "IPS"}
+    | {"CIDRS", "SCOPES", "QUEUES", "TOPICS", "TAGS", "FEATURES", "EMAILS", "ADMINS"}
+    | {"ENDPOINTS", "PEERS", "NODES", "LOCALES", "LANGUAGES"}
+)
+_ENUM_WORDS = frozenset(
+    {"MODE", "ENV", "ENVIRONMENT", "PROFILE", "DRIVER", "BACKEND", "ENGINE", "FORMAT"}
+    | {"STRATEGY", "PROVIDER", "TYPE", "KIND", "LEVEL", "STAGE", "TIER", "DIALECT"}
+)
+_LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+_MORE_LOG_LEVELS = frozenset({"trace", "notice", "warn", "fatal", "verbose", "silly", "off"})
+_LISTEN_NAMES = ("PORT", "HTTP_PORT", "LISTEN_PORT", "SERVER_PORT", "APP_PORT", "SERVICE_PORT")
+_LOCAL_HOSTS = frozenset({*PUBLISHED_HOSTS, "[::1]"})
+#: URL schemes of infrastructure, and the endpoint each reaches.
+SCHEME_ENDPOINTS = {
+    "postgres": "postgres",
+    "postgresql": "postgres",
+    "mysql": "mysql",
+    "mariadb": "mysql",
+    "redis": "redis",
+    "rediss": "redis",
+    "mongodb": "mongodb",
+    "amqp": "rabbitmq",
+    "amqps": "rabbitmq",
+    "clickhouse": "clickhouse",
+    "clickhouse+native": "clickhouse",
+    "clickhouse+http": "clickhouse-http",
+    "clickhouse+https": "clickhouse-http",
+    "clickhousedb": "clickhouse-http",
+    "nats": "nats",
+    "kafka": "kafka",
+    "memcached": "memcached",
+}
+#: The default port of each endpoint kind (for one a compose file runs but no URL names).
+_ENDPOINT_PORTS = {
+    "postgres": 5432,
+    "mysql": 3306,
+    "redis": 6379,
+    "mongodb": 27017,
+    "rabbitmq": 5672,
+    "clickhouse": 9000,
+    "clickhouse-http": 8123,
+    "nats": 4222,
+    "kafka": 9092,
+    "memcached": 11211,
+}
+#: Words in a port key's name that say which endpoint it reaches.
+_ENDPOINT_WORDS = {
+    "POSTGRES": "postgres",
+    "POSTGRESQL": "postgres",
+    "PG": "postgres",
+    "MYSQL": "mysql",
+    "MARIADB": "mysql",
+    "REDIS": "redis",
+    "MONGO": "mongodb",
+    "MONGODB": "mongodb",
+    "RABBITMQ": "rabbitmq",
+    "AMQP": "rabbitmq",
+    "CLICKHOUSE": "clickhouse",
+    "NATS": "nats",
+    "KAFKA": "kafka",
+    "MEMCACHED": "memcached",
+}
+#: A value shared by more keys than this is a common constant, not one shared setting.
+_MAX_SHARED_BUCKET = 12
+_MIN_SHARED_SECRET_LENGTH = 8
+
+
+def tokens(name: str) -> list[str]:
+    return [token for token in _TOKENS.split(name.upper()) if token]
+
+
+@dataclass(slots=True)
+class KeyGuess:
+    """One key of a service's schema as inferred; ``why`` becomes its comment."""
+
+    name: str
+    type: str = "str"
+    #: Written as ``secret = true`` for a type other than ``secret``.
+    secret: bool = False
+    choices: tuple[str, ...] = ()
+    #: None: the default (required where it may appear); False: optional.
+    required: bool | None = None
+    environments: tuple[str, ...] = ()
+    deprecated_names: tuple[str, ...] = ()
+    targets: str | None = None
+    why: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ServiceGuess:
+    name: str
+    #: The environments it has sources in.
+    environments: tuple[str, ...]
+    keys: dict[str, KeyGuess] = field(default_factory=dict)
+    listen_port_key: str | None = None
+    #: The port it listens on, per environment.
+    ports: dict[str, int] = field(default_factory=dict)
+    ports_from: str = ""
+    public_urls: dict[str, str] = field(default_factory=dict)
+    public_urls_from: dict[str, list[str]] = field(default_factory=dict)
+    #: Keys left out of the schema: platform keys.
+    left_out: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SharedGuess:
+    name: str
+    members: list[tuple[str, str]]
+    secret: bool
+    why: str
+
+
+@dataclass(slots=True)
+class EndpointGuess:
+    name: str
+    ports: dict[str, int]
+    #: "service KEY" of every key that reaches it.
+    used_by: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Inference:
+    environments: tuple[str, ...]
+    services: dict[str, ServiceGuess]
+    shared: list[SharedGuess]
+    endpoints: dict[str, EndpointGuess]
+
+
+# -- values -----------------------------------------------------------------------------
+
+
+def _entropy(text: str) -> float:
+    counts = Counter(text)
+    length = len(text)
+    return -sum(n / length * math.log2(n / length) for n in counts.values())
+
+
+def looks_random(value: str) -> bool:
+    """A token, key or password: long, no spaces, mixed characters, high entropy."""
+    if len(value) < 20 or any(c.isspace() for c in value) or "://" in value:
+        return False
+    if value.startswith(("/", "./", "~")) or _UUID.fullmatch(value):
+        return False
+    classes = sum(
+        (
+            any(c.islower() for c in value),
+            any(c.isupper() for c in value),
+            any(c.isdigit() for c in value),
+        )
+    )
+    return classes >= 2 and _entropy(value) >= 3.5
+
+
+def _url(value: str) -> Address | None:
+    if "://" not in value:
+        return None
+    try:
+        return parse_url(value)
+    except InvalidValue:
+        return None
+
+
+def _has_credentials(value: str) -> bool:
+    try:
+        return "://" in value and urlsplit(value.strip()).password is not None
+    except ValueError:
+        return False
+
+
+def _is_port(value: str) -> bool:
+    try:
+        parse_port(value)
+    except InvalidValue:
+        return False
+    return True
+
+
+def _is_host(value: str) -> bool:
+    try:
+        parse_host(value)
+    except InvalidValue:
+        return False
+    return True
+
+
+def _list_items(value: str) -> list[str] | None:
+    items = [item.strip() for item in value.split(",")]
+    if len(items) < 2 or not all(items) or any(" " in item for item in items):
+        return None
+    return items
+
+
+def _log_level_choices(values: list[str]) -> tuple[str, ...] | None:
+    lowered = {value.lower() for value in values}
+    if not lowered <= {*_LOG_LEVELS, *_MORE_LOG_LEVELS}:
+        return None
+    upper = all(value.isupper() for value in values)
+    choices = [level.upper() if upper else level for level in _LOG_LEVELS]
+    choices += sorted({value for value in values if value not in choices})
+    return tuple(choices)
+
+
+def value_type(name: str, values: list[str]) -> tuple[str, tuple[str, ...], str]:
+    """(type, enum choices, why) of a key that is no secret, from its values."""
+    words = tokens(name)
+    last = words[-1] if words else ""
+    shown = [value.strip() for value in values if value.strip()]
+    if not shown:
+        return "str", (), "no value to tell its type"
+    if "PORT" in words and all(_is_port(v) for v in shown):
+        return "port", (), "a port"
+    lowered = {value.lower() for value in shown}
+    if lowered <= _BOOLEAN_WORDS:
+        return "bool", (), "true/false values"
+    if lowered <= {"0", "1"} and _FLAG_WORDS & set(words):
+        return "bool", (), "0/1 values of a flag"
+    if all(_INTEGER.fullmatch(v) for v in shown):
+        return "int", (), "whole numbers"
+    if all(_INTEGER.fullmatch(v) or _FLOAT.fullmatch(v) for v in shown):
+        return "float", (), "numbers"
+    lists = [_list_items(v) for v in shown]
+    if last in _LIST_WORDS or (
+        any(lists) and all(lists[i] or "," not in v for i, v in enumerate(shown))
+    ):
+        return "list", (), "comma-separated values" if any(lists) else "a plural name"
+    if all(_url(v) is not None for v in shown):
+        return "url", (), "URLs"
+    if _HOST_WORDS & set(words) and all(_is_host(v) for v in shown):
+        return "host", (), "host names"
+    if "LEVEL" in words and "LOG" in "".join(words):
+        choices = _log_level_choices(shown)
+        if choices is not None:
+            return "enum", choices, "log levels"
+    distinct = list(dict.fromkeys(shown))
+    if (
+        last in _ENUM_WORDS
+        and 2 <= len(distinct) <= 6
+        and all(_WORD.fullmatch(v) for v in distinct)
+    ):
+        return "enum", tuple(distinct), "a few distinct words"
+    return "str", (), "text"
+
+
+def secret_reason(name: str, entries: Iterable[Entry], stored: bool) -> str | None:
+    """Why a key is a secret, or None. Its values are only looked at, never kept."""
+    listed = list(entries)
+    if stored or any(entry.from_secret_store for entry in listed):
+        return "from a Kubernetes Secret"
+    for entry in listed:
+        if entry.value is None and entry.reference is not None:
+            if entry.reference.kind == "Secret Manager":
+                return "from Secret Manager"
+            if entry.reference.kind == "Secret":
+                return "from a Kubernetes Secret"
+    values = [entry.value for entry in listed if entry.value]
+    if looks_secret(name):
+        quantity = _QUANTITY_WORDS & set(tokens(name))
+        plain = all(
+            _INTEGER.fullmatch(v.strip()) or v.strip().lower() in _BOOLEAN_WORDS for v in values
+        )
+        if not (quantity and values and plain):
+            return "by its name"
+    if any(_has_credentials(value) for value in values):
+        return "its URLs carry credentials"
+    if any(looks_random(value) for value in values):
+        return "its values look random"
+    return None
+
+
+# -- one service's keys -----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Observed:
+    """A key of one service: its entry in each environment it appears in."""
+
+    name: str
+    #: Per environment: the entry the process gets (set, or delivered by reference).
+    present: dict[str, Entry] = field(default_factory=dict)
+    #: Environments where a bare ``KEY`` names it without setting it.
+    named: set[str] = field(default_factory=set)
+    type: str = "str"
+
+    def values(self) -> list[str]:
+        return [
+            entry.value
+            for entry in self.present.values()
+            if entry.value is not None and not entry.fingerprinted
+        ]
+
+
+def _observe(layers: Mapping[str, Layer], environments: Iterable[str]) -> dict[str, _Observed]:
+    observed: dict[str, _Observed] = {}
+    for environment in environments:
+        for key, entry in layers[environment].values.items():
+            seen = observed.setdefault(key, _Observed(key))
+            if entry.present:
+                seen.present[environment] = entry
+            else:
+                seen.named.add(environment)
+    return observed
+
+
+def _listen_key(service: str, observed: Mapping[str, _Observed]) -> str | None:
+    own = "_".join(tokens(service)) + "_PORT"
+    for name in (*_LISTEN_NAMES, own):
+        key = observed.get(name)
+        if (
+            key is not None
+            and key.present
+            and all(_is_port(v) for v in key.values())
+            and key.values()
+        ):
+            return name
+    return None
+
+
+def _group_near_misses(
+    observed: dict[str, _Observed], preferred: Iterable[str], listen: str | None
+) -> dict[str, list[str]]:
+    """Canonical name -> deprecated names, for keys one service holds under near-miss
+    names in different environments."""
+    preferred_names = set(preferred)
+    index = NearMissIndex(list(observed))
+    order = sorted(
+        observed,
+        key=lambda k: (k not in preferred_names, -len(observed[k].present), k),
+    )
+    grouped: dict[str, list[str]] = {listen: []} if listen is not None else {}
+    taken: set[str] = set()
+    for name in order:
+        if name in taken or name == listen or not observed[name].present:
+            continue
+        taken.add(name)
+        members = [name]
+        environments = set(observed[name].present)
+        for other in index.candidates(name):
+            if other in taken or other == listen or not observed[other].present:
+                continue
+            if observed[other].type != observed[name].type:
+                continue
+            if environments & set(observed[other].present):
+                continue
+            members.append(other)
+            taken.add(other)
+            environments |= set(observed[other].present)
+        grouped[name] = members[1:]
+    return grouped
+
+
+def _scope(
+    guess: KeyGuess,
+    present: dict[str, Entry],
+    own: tuple[str, ...],
+    every: tuple[str, ...],
+    plan: Plan,
+) -> None:
+    """Where the key must be set: ``required`` and ``environments`` and why."""
+    where = [env for env in own if env in present]
+    missing = [env for env in own if env not in present]
+    development = {env for env in own if plan.is_development(env)}
+    seen = f"set in {', '.join(where)}"
+    name_words = {word.lower() for word in tokens(guess.name)}
+    empty = all(entry.value == "" for entry in present.values())
+    if not missing:
+        scope_note = seen if len(own) > 1 else f"set in {where[0]}"
+        if own != every:
+            guess.environments = own
+    elif set(where) <= development or set(missing) <= development:
+        guess.environments = tuple(where)
+        side = "only in development" if set(where) <= development else "outside development"
+        scope_note = f"{seen} ({side}): scoped to them"
+    elif {w.lower() for w in where} <= name_words:
+        guess.environments = tuple(where)
+        scope_note = f"{seen}, as its name says: scoped to them"
+    else:
+        if own != every:
+            guess.environments = own
+        scope_note = (
+            f"{seen}, not in {', '.join(missing)}: required, so check reports "
+            f"{', '.join(missing)} (or scope it with environments = [...])"
+        )
+    if empty and len(where) >= 2:
+        guess.required = False
+        scope_note += "; empty wherever set: optional"
+    guess.why.insert(0, scope_note)
+
+
+def _guess_key(
+    observed: _Observed,
+    aliases: list[_Observed],
+    stored: bool,
+    listens: str | None,
+    own: tuple[str, ...],
+    every: tuple[str, ...],
+    plan: Plan,
+) -> KeyGuess:
+    """``listens``: the service's name, when this is the key it listens on."""
+    guess = KeyGuess(observed.name)
+    present = dict(observed.present)
+    for alias in aliases:
+        for env, entry in alias.present.items():
+            present.setdefault(env, entry)
+    entries = list(present.values())
+    values = [e.value for e in entries if e.value is not None and not e.fingerprinted]
+    reason = secret_reason(observed.name, entries, stored)
+    if listens is not None:
+        guess.type = "port"
+        guess.why.append(f"a port: the one {listens} listens on")
+    elif reason is not None:
+        urls = [v for v in values if v]
+        if urls and all(_url(v) is not None for v in urls):
+            guess.type, guess.secret = "url", True
+            guess.why.append(f"URLs, secret ({reason})")
+        else:
+            guess.type = "secret"
+            guess.why.append(f"a secret ({reason})")
+    else:
+        guess.type, guess.choices, why = value_type(observed.name, values)
+        guess.why.append(why)
+        references = {e.reference.kind for e in entries if e.value is None and e.reference}
+        if "field" in references:
+            guess.why.append("set by Kubernetes from the pod")
+    if aliases:
+        guess.deprecated_names = tuple(alias.name for alias in aliases)
+        for alias in aliases:
+            where = ", ".join(env for env in own if env in alias.present)
+            guess.why.append(
+                f"{alias.name}, a near miss, is set in {where}: taken as an old name of it "
+                "(make the key the name your code reads)"
+            )
+    _scope(guess, present, own, every, plan)
+    return guess
+
+
+# -- addresses --------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Reach:
+    """How one service is reached in one environment."""
+
+    listen: int | None
+    #: (hosts, port) of each address its manifests give.
+    addresses: list[tuple[frozenset[str], int]]
+
+
+def _reach(
+    services: Mapping[str, ServiceGuess], layers: Mapping[tuple[str, str], Layer]
+) -> dict[tuple[str, str], _Reach]:
+    reach = {}
+    for name, service in services.items():
+        for env in service.environments:
+            addresses = [
+                (frozenset(h.lower() for h in a.hosts), a.port)
+                for a in layers[(name, env)].addresses()
+            ]
+            reach[(name, env)] = _Reach(service.ports.get(env), addresses)
+    return reach
+
+
+def _names(key: str, target: str) -> bool:
+    """Whether a key's name holds a service's name as whole words (VITE_AUTH_URL, auth)."""
+    return _contains(tokens(key), tokens(target))
+
+
+def _score(address: Address, target: str, reach: _Reach | None, by_name: bool) -> int:
+    """How strongly one address points at ``target`` in one environment (the key's name
+    aside): 3 for an address its manifests give, 2 for its name as the host or a local
+    host on its port, 1 for its port on another host."""
+    if reach is None:
+        return 0
+    host = address.host.lower()
+    if any(host in hosts and port == address.port for hosts, port in reach.addresses):
+        return 3
+    score = 0
+    named = host == target.lower() or host.split(".", 1)[0] == target.lower()
+    if (named and (by_name or "." in host)) or any(host in hosts for hosts, _ in reach.addresses):
+        score += 2
+    if reach.listen is not None and address.port == reach.listen:
+        score += 2 if host in _LOCAL_HOSTS else 1 if address.explicit_port else 0
+    return score
+
+
+def _address(key_type: str, value: str) -> Address | None:
+    try:
+        if key_type == "url":
+            return parse_url(value)
+        if key_type == "host":
+            return parse_host(value)
+    except InvalidValue:
+        return None
+    return None
+
+
+def _endpoint_of(address: Address) -> str | None:
+    scheme = (address.scheme or "").lower()
+    if scheme.endswith("+srv"):
+        return None
+    return SCHEME_ENDPOINTS.get(scheme, SCHEME_ENDPOINTS.get(scheme.split("+", 1)[0]))
+
+
+class _Targets:
+    """Decides what the url, host and port keys of every service reach."""
+
+    def __init__(
+        self,
+        services: dict[str, ServiceGuess],
+        observed: dict[str, dict[str, _Observed]],
+        layers: Mapping[tuple[str, str], Layer],
+        plan: Plan,
+    ) -> None:
+        self.services = services
+        self.observed = observed
+        self.plan = plan
+        self.reach = _reach(services, layers)
+        self.compose = {name for name, p in plan.services.items() if p.compose_service}
+        self.endpoint_ports: dict[str, dict[str, list[int]]] = {}
+        self.endpoint_users: dict[str, list[str]] = {}
+        self.public: dict[tuple[str, str], list[tuple[str, str]]] = {}
+
+    def _values(self, service: str, guess: KeyGuess) -> dict[str, str]:
+        observed = self.observed[service]
+        result: dict[str, str] = {}
+        for name in (guess.name, *guess.deprecated_names):
+            for env, entry in observed[name].present.items():
+                if entry.value and not entry.fingerprinted and env not in result:
+                    result[env] = entry.value.strip()
+        return result
+
+    def assign(self) -> None:
+        for service, guess_of in self.services.items():
+            for guess in guess_of.keys.values():
+                if guess.type in ("url", "host"):
+                    self._address_key(service, guess)
+                elif guess.type == "port" and guess.name != guess_of.listen_port_key:
+                    self._port_key(service, guess)
+
+    def _use_endpoint(self, kind: str, service: str, key: str, ports: dict[str, int]) -> str | None:
+        if kind in self.services:
+            return None  # an endpoint may not have a service's name
+        known = self.endpoint_ports.setdefault(kind, {})
+        for env, port in ports.items():
+            known.setdefault(env, []).append(port)
+        self.endpoint_users.setdefault(kind, []).append(f"{service} {key}")
+        return kind
+
+    def _address_key(self, service: str, guess: KeyGuess) -> None:
+        addresses = {}
+        for env, value in self._values(service, guess).items():
+            address = _address(guess.type, value)
+            if address is not None:
+                addresses[env] = address
+        if not addresses:
+            return
+        kinds = {_endpoint_of(a) for a in addresses.values()}
+        infrastructure = {self.plan.infrastructure.get(a.host.lower()) for a in addresses.values()}
+        kind = kinds.pop() if len(kinds) == 1 else None
+        if kind is None and len(infrastructure) == 1:
+            kind = infrastructure.pop()
+        if kind is not None:
+            ports = {
+                env: a.port if a.port is not None else _ENDPOINT_PORTS.get(kind, 0)
+                for env, a in addresses.items()
+            }
+            ports = {env: port for env, port in ports.items() if port}
+            guess.targets = self._use_endpoint(kind, service, guess.name, ports)
+            if guess.targets is not None:
+                guess.why.append(f"reaches endpoint {kind}")
+            return
+        scores: Counter[str] = Counter()
+        for target in self.services:
+            if target == service:
+                continue
+            by_name = target in self.compose
+            evidence = sum(
+                _score(address, target, self.reach.get((target, env)), by_name)
+                for env, address in addresses.items()
+            )
+            if evidence:
+                # The key's name counts once per environment: it breaks ties.
+                scores[target] = evidence + (len(addresses) if _names(guess.name, target) else 0)
+        ranked = scores.most_common(2)
+        if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+            return
+        target = ranked[0][0]
+        guess.targets = target
+        guess.why.append(f"reaches {target}")
+        for env, address in addresses.items():
+            self._maybe_public(service, guess.name, target, env, address)
+
+    def _maybe_public(
+        self, service: str, key: str, target: str, env: str, address: Address
+    ) -> None:
+        """An https URL on its default port, of an outside host, where the target does
+        not listen: the target's public URL in that environment (TLS ends in front of it)."""
+        reach = self.reach.get((target, env))
+        if reach is None or address.explicit_port or address.scheme != "https":
+            return
+        host = address.host.lower()
+        if host in _LOCAL_HOSTS or host == target.lower():
+            return
+        if any(host in hosts for hosts, _ in reach.addresses) or address.port == reach.listen:
+            return
+        self.public.setdefault((target, env), []).append(
+            (f"{address.scheme}://{address.host}", f"{service} {key}")
+        )
+
+    def _port_key(self, service: str, guess: KeyGuess) -> None:
+        words = tokens(guess.name)
+        for target in self.services:
+            if target != service and _names(guess.name, target):
+                guess.targets = target
+                guess.why.append(f"the port of {target}")
+                return
+        kinds = {_ENDPOINT_WORDS[w] for w in words if w in _ENDPOINT_WORDS}
+        if len(kinds) == 1:
+            kind = kinds.pop()
+            ports = {}
+            for env, value in self._values(service, guess).items():
+                if _is_port(value):
+                    ports[env] = parse_port(value)
+            guess.targets = self._use_endpoint(kind, service, guess.name, ports)
+            if guess.targets is not None:
+                guess.why.append(f"the port of endpoint {kind}")
+
+    def endpoints(self, environments: tuple[str, ...]) -> dict[str, EndpointGuess]:
+        found = {}
+        for kind, per_env in sorted(self.endpoint_ports.items()):
+            ports = {}
+            for env in environments:
+                seen = Counter(per_env.get(env, []))
+                if seen:
+                    default = _ENDPOINT_PORTS.get(kind)
+                    best = max(
+                        seen.items(), key=lambda item: (item[1], item[0] == default, -item[0])
+                    )
+                    ports[env] = best[0]
+            if not ports:
+                default = _ENDPOINT_PORTS.get(kind)
+                if default is None:
+                    continue
+                ports = dict.fromkeys(environments, default)
+            found[kind] = EndpointGuess(kind, ports, sorted(set(self.endpoint_users[kind])))
+        return found
+
+    def public_urls(self) -> None:
+        for (target, env), candidates in sorted(self.public.items()):
+            counted = Counter(url for url, _ in candidates)
+            url = min(counted, key=lambda u: (-counted[u], u))
+            self.services[target].public_urls[env] = url
+            users = sorted({who for candidate, who in candidates if candidate == url})
+            self.services[target].public_urls_from[env] = users
+
+
+# -- shared settings --------------------------------------------------------------------
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def find(self, node: tuple[str, str]) -> tuple[str, str]:
+        self.parent.setdefault(node, node)
+        while self.parent[node] != node:
+            self.parent[node] = self.parent[self.parent[node]]
+            node = self.parent[node]
+        return node
+
+    def union(self, a: tuple[str, str], b: tuple[str, str]) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+
+def _shared_name(keys: list[str], taken: set[str]) -> str:
+    """The words the keys share, in kebab case (JWT_SECRET, JWT_SECRET_KEY: jwt-secret)."""
+    split = [tokens(key) for key in keys]
+    shortest = min(split, key=len)
+    best: list[str] = []
+    for start in range(len(shortest)):
+        for end in range(len(shortest), start, -1):
+            run = shortest[start:end]
+            if len(run) > len(best) and all(_contains(words, run) for words in split):
+                best = run
+    base = "-".join(best or shortest).lower() or "shared"
+    name, number = base, 2
+    while name in taken:
+        name, number = f"{base}-{number}", number + 1
+    taken.add(name)
+    return name
+
+
+def _contains(words: list[str], run: list[str]) -> bool:
+    return any(words[i : i + len(run)] == run for i in range(len(words) - len(run) + 1))
+
+
+def _shared_settings(
+    services: dict[str, ServiceGuess],
+    observed: dict[str, dict[str, _Observed]],
+    environments: tuple[str, ...],
+    plan: Plan,
+) -> list[SharedGuess]:
+    fingerprinter = Fingerprinter()  # a key of this run: digests only compare, here
+    candidates: dict[tuple[str, str], KeyGuess] = {}
+    for service, guess_of in services.items():
+        for name, guess in guess_of.keys.items():
+            secret = guess.type == "secret" or guess.secret
+            if secret or (guess.type == "str" and name != guess_of.listen_port_key):
+                candidates[(service, name)] = guess
+
+    def is_secret(node: tuple[str, str]) -> bool:
+        guess = candidates[node]
+        return guess.type == "secret" or guess.secret
+
+    # Per environment, who holds which value (digest) or names which secret.
+    held: dict[str, dict[tuple[str, str], str]] = {}
+    buckets: list[list[tuple[str, str]]] = []
+    for env in environments:
+        by_value: dict[str, list[tuple[str, str]]] = {}
+        held[env] = {}
+        for node, guess in candidates.items():
+            entry = _effective(observed[node[0]], guess, env)
+            if entry is None or entry.fingerprinted:
+                continue
+            if entry.value is None:
+                if entry.reference is None:
+                    continue
+                marker = "ref:" + str(entry.reference)
+            elif len(entry.value) < (_MIN_SHARED_SECRET_LENGTH if is_secret(node) else 1):
+                continue
+            else:
+                marker = fingerprinter.digest(entry.value)
+            held[env][node] = marker
+            by_value.setdefault(marker, []).append(node)
+        for nodes in by_value.values():
+            if len({service for service, _ in nodes}) >= 2 and len(nodes) <= _MAX_SHARED_BUCKET:
+                buckets.append(nodes)
+    links = _UnionFind()
+    linked: set[tuple[str, str]] = set()
+    checked: set[tuple[tuple[str, str], tuple[str, str]]] = set()
+    agreeing_names: set[str] = set()
+    for nodes in buckets:
+        for i, a in enumerate(nodes):
+            for b in nodes[i + 1 :]:
+                pair = (min(a, b), max(a, b))
+                if a[0] == b[0] or is_secret(a) != is_secret(b) or pair in checked:
+                    continue
+                checked.add(pair)
+                if _related(a, b, held, environments, is_secret(a), plan):
+                    links.union(a, b)
+                    linked.update((a, b))
+                    if a[1] == b[1]:
+                        agreeing_names.add(a[1])
+    # A secret's name in several services is one setting once two of them agree on it.
+    by_name: dict[str, list[tuple[str, str]]] = {}
+    for node in candidates:
+        if is_secret(node) and node[1] in agreeing_names:
+            by_name.setdefault(node[1], []).append(node)
+    for nodes in by_name.values():
+        for other in nodes[1:]:
+            links.union(nodes[0], other)
+        linked.update(nodes)
+    components: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for node in sorted(linked):
+        components.setdefault(links.find(node), []).append(node)
+    taken: set[str] = set()
+    shared = []
+    for members in sorted(components.values()):
+        one_each: dict[str, str] = {}
+        for service, key in members:
+            one_each.setdefault(service, key)
+        if len(one_each) < 2:
+            continue
+        ordered = [(s, one_each[s]) for s in services if s in one_each]
+        equal, differ = [], []
+        for env in environments:
+            # A value and a reference to a secret store cannot be compared: each kind
+            # is compared with its own.
+            kinds: dict[bool, set[str]] = {}
+            for member in ordered:
+                found = held[env].get(member)
+                if found is not None:
+                    kinds.setdefault(found.startswith("ref:"), set()).add(found)
+            comparable = [markers for markers in kinds.values() if len(markers) > 1]
+            counted = [m for m in ordered if m in held[env]]
+            if comparable:
+                differ.append(env)
+            elif len(counted) >= 2 and len({held[env][m] for m in counted}) < len(counted):
+                equal.append(env)
+        why = f"equal in {', '.join(equal)}" if equal else ""
+        if differ:
+            why += ("; " if why else "") + f"differs in {', '.join(differ)}"
+        shared.append(
+            SharedGuess(
+                _shared_name([k for _, k in ordered], taken), ordered, is_secret(ordered[0]), why
+            )
+        )
+    return shared
+
+
+def _effective(observed: dict[str, _Observed], guess: KeyGuess, env: str) -> Entry | None:
+    for name in (guess.name, *guess.deprecated_names):
+        entry = observed[name].present.get(env)
+        if entry is not None:
+            return entry
+    return None
+
+
+def _related(
+    a: tuple[str, str],
+    b: tuple[str, str],
+    held: dict[str, dict[tuple[str, str], str]],
+    environments: tuple[str, ...],
+    secret: bool,
+    plan: Plan,
+) -> bool:
+    """Whether two keys of different services hold one setting."""
+    both = [env for env in environments if a in held[env] and b in held[env]]
+    equal = [env for env in both if held[env][a] == held[env][b]]
+    if secret:
+        if a[1] == b[1] or NearMissIndex([a[1]]).candidates(b[1]):
+            return bool(equal)
+        return any(not plan.is_development(env) for env in equal)
+    varies = len({held[env][a] for env in both}) > 1
+    return len(both) >= 2 and equal == both and varies
+
+
+# -- the whole project ------------------------------------------------------------------
+
+
+def infer(
+    plan: Plan,
+    layers: Mapping[tuple[str, str], Layer],
+    stored_secret_keys: Mapping[str, set[str]],
+    platform: PlatformKeys,
+) -> Inference:
+    """Every service's schema, the shared settings, endpoints, ports and public URLs."""
+    every = plan.environments
+    services: dict[str, ServiceGuess] = {}
+    observed_all: dict[str, dict[str, _Observed]] = {}
+    for name, service_plan in plan.services.items():
+        own = tuple(env for env in every if service_plan.sources.get(env))
+        guess_of = ServiceGuess(name, own)
+        services[name] = guess_of
+        service_layers = {env: layers[(name, env)] for env in own}
+        observed = _observe(service_layers, own)
+        observed_all[name] = observed
+        guess_of.listen_port_key = _listen_key(name, observed)
+        stored = stored_secret_keys.get(name, set())
+        for key, seen in list(observed.items()):
+            if key in platform and key != guess_of.listen_port_key:
+                guess_of.left_out.append(key)
+                del observed[key]
+                continue
+            reason = secret_reason(key, seen.present.values(), key in stored)
+            seen.type = "secret" if reason else value_type(key, seen.values())[0]
+        groups = _group_near_misses(observed, service_plan.example_keys, guess_of.listen_port_key)
+        for key, seen in observed.items():
+            if not seen.present and not any(key in a for a in groups.values()):
+                guess = KeyGuess(key, required=False)
+                guess.type = "secret" if looks_secret(key) else "str"
+                where = ", ".join(env for env in own if env in seen.named)
+                guess.why.append(f"named without a value in {where}: optional")
+                guess_of.keys[key] = guess
+                continue
+            if key not in groups:
+                continue
+            guess = _guess_key(
+                observed[key],
+                [observed[alias] for alias in groups[key]],
+                key in stored,
+                name if key == guess_of.listen_port_key else None,
+                own,
+                every,
+                plan,
+            )
+            guess_of.keys[key] = guess
+        for key in service_plan.example_keys:
+            if (
+                key not in observed
+                and key not in platform
+                and not any(key in g.deprecated_names for g in guess_of.keys.values())
+            ):
+                guess = KeyGuess(key, required=False)
+                guess.type = "secret" if looks_secret(key) else "str"
+                guess.why.append("listed in an example file, set in no environment: optional")
+                guess_of.keys[key] = guess
+        _listen_ports(guess_of, observed, layers)
+    targets = _Targets(services, observed_all, layers, plan)
+    targets.assign()
+    targets.public_urls()
+    return Inference(
+        every,
+        services,
+        _shared_settings(services, observed_all, every, plan),
+        targets.endpoints(every),
+    )
+
+
+def _listen_ports(
+    guess_of: ServiceGuess,
+    observed: dict[str, _Observed],
+    layers: Mapping[tuple[str, str], Layer],
+) -> None:
+    listen = guess_of.listen_port_key
+    if listen is not None:
+        for env, entry in observed[listen].present.items():
+            if entry.value is not None and _is_port(entry.value):
+                guess_of.ports[env] = parse_port(entry.value)
+        guess_of.ports_from = f"its {listen}"
+        return
+    # No listen key: the one port its manifests forward to, where there is one.
+    for env in guess_of.environments:
+        targets = {a.target for a in layers[(guess_of.name, env)].addresses() if a.target}
+        if len(targets) == 1:
+            guess_of.ports[env] = targets.pop()
+    if guess_of.ports:
+        guess_of.ports_from = "the container port its manifests forward to"
