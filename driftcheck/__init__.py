@@ -6,8 +6,9 @@ services import it at start-up. The validation functions load what they need whe
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+# Not typing.TYPE_CHECKING: importing typing costs more than the rest of this module, and
+# type checkers honour a TYPE_CHECKING of one's own.
+TYPE_CHECKING = False
 __version__ = "0.1.0"
 __all__ = [
     "ConfigurationError",
@@ -18,6 +19,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from driftcheck.errors import DriftcheckError
     from driftcheck.validate import ConfigurationError, validate_environment, validate_settings
 

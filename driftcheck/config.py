@@ -125,16 +125,26 @@ class ProjectConfig:
     platform_presets: tuple[str, ...]
     platform_keys: tuple[str, ...]
     rules: RuleSettings
+    _by_name: dict[str, ServiceConfig] = field(init=False, repr=False, compare=False)
+    _environments_by_name: dict[str, EnvironmentConfig] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        # Rules look services up by name for every value; a scan of the tuple adds up.
+        object.__setattr__(self, "_by_name", {svc.name: svc for svc in self.services})
+        environments = {env.name: env for env in self.environments}
+        object.__setattr__(self, "_environments_by_name", environments)
 
     @property
     def environment_names(self) -> tuple[str, ...]:
         return tuple(env.name for env in self.environments)
 
     def environment(self, name: str) -> EnvironmentConfig:
-        return next(env for env in self.environments if env.name == name)
+        return self._environments_by_name[name]
 
     def service(self, name: str) -> ServiceConfig:
-        return next(svc for svc in self.services if svc.name == name)
+        return self._by_name[name]
 
 
 _TOOL_TABLE = re.compile(r"^\s*\[\s*tool\s*[\].]", re.MULTILINE)

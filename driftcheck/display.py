@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from driftcheck.values import Fingerprinter
@@ -16,8 +17,12 @@ _SECRET_NAME = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def looks_secret(key: str) -> bool:
-    """Whether a key's name suggests a secret, so its value is never shown unasked."""
+    """Whether a key's name suggests a secret, so its value is never shown unasked.
+
+    Cached: a large project asks about the same few thousand names again and again.
+    """
     return _SECRET_NAME.search(key) is not None
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +61,10 @@ class Layer:
             yield from source.parsed.addresses
 
 
+#: A value a rule can inspect: its layer, key, entry, the value itself, and its key's spec.
+InspectedValue = tuple[Layer, str, Entry, str, KeySpec]
+
+
 @dataclass(slots=True)
 class Project:
     config: ProjectConfig
@@ -74,16 +78,26 @@ class Project:
     #: Per service, the keys whose values come from a secret store (a Kubernetes Secret)
     #: in some environment: masked everywhere, but not held to the secret rules.
     stored_secret_keys: dict[str, set[str]] = field(default_factory=dict)
-    _indexes: dict[str, NearMissIndex] = field(default_factory=dict, repr=False)
-    _unread: dict[tuple[str, str], dict[str, list[str]]] = field(default_factory=dict, repr=False)
+    services: tuple[str, ...] = field(init=False)
+    environments: tuple[str, ...] = field(init=False)
+    # What rules ask for again and again, worked out once (a large project has hundreds
+    # of thousands of values, and two dozen rules look at them).
+    _development: dict[str, bool] = field(init=False, repr=False)
+    _declared_secrets: dict[str, frozenset[str]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _required: dict[tuple[str, str], list[KeySpec]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _indexes: dict[str, NearMissIndex] = field(default_factory=dict, init=False, repr=False)
+    _unread: dict[tuple[str, str], dict[str, list[str]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
-    @property
-    def environments(self) -> tuple[str, ...]:
-        return self.config.environment_names
-
-    @property
-    def services(self) -> tuple[str, ...]:
-        return tuple(service.name for service in self.config.services)
+    def __post_init__(self) -> None:
+        self.services = tuple(service.name for service in self.config.services)
+        self.environments = self.config.environment_names
+        self._development = {env.name: env.development for env in self.config.environments}
 
     def layer(self, service: str, environment: str) -> Layer:
         return self.layers[(service, environment)]
@@ -96,6 +110,48 @@ class Project:
 
     def spec(self, service: str, key: str) -> KeySpec | None:
         return self.schemas[service].spec_for(key)
+
+    def required_specs(self, layer: Layer) -> list[KeySpec]:
+        """The specs of the keys ``layer``'s service requires in its environment."""
+        cache_key = (layer.service, layer.environment)
+        required = self._required.get(cache_key)
+        if required is None:
+            specs = self.schemas[layer.service].keys.values()
+            required = [spec for spec in specs if spec.required_in(layer.environment)]
+            self._required[cache_key] = required
+        return required
+
+    def inspected_values(self) -> Iterator[tuple[Layer, str, Entry, str]]:
+        """Every value whose content can be inspected: set, and not a snapshot's digest
+        standing in for a secret."""
+        for layer in self.layers.values():
+            for key, entry in layer.values.items():
+                if entry.value is not None and not entry.fingerprinted:
+                    yield layer, key, entry, entry.value
+
+    def values_where(self, wanted: Callable[[KeySpec], bool]) -> Iterator[InspectedValue]:
+        """The inspectable values of the keys whose spec is ``wanted``, set under their
+        own names or deprecated ones.
+
+        Looked up by name in each layer, so a rule on a few kinds of key never walks the
+        hundreds of thousands of values of a large project.
+        """
+        for service in self.services:
+            schema = self.schemas[service]
+            names = [(name, spec) for name, spec in schema.keys.items() if wanted(spec)]
+            names += [
+                (old, schema.keys[canonical])
+                for old, canonical in schema.aliases.items()
+                if wanted(schema.keys[canonical])
+            ]
+            if not names:
+                continue
+            for layer in self.layers_of(service):
+                values = layer.values
+                for name, spec in names:
+                    entry = values.get(name)
+                    if entry is not None and entry.value is not None and not entry.fingerprinted:
+                        yield layer, name, entry, entry.value, spec
 
     def listen_port_key(self, service: str) -> str | None:
         configured = self.config.service(service).listen_port_key
@@ -110,7 +166,7 @@ class Project:
         return self.fingerprinter.digest(entry.value)
 
     def is_development(self, environment: str) -> bool:
-        return self.config.environment(environment).development
+        return self._development[environment]
 
     def near_miss_index(self, service: str) -> NearMissIndex:
         index = self._indexes.get(service)
@@ -165,10 +221,18 @@ class Project:
         Secret checks (weak secrets, reuse) run on declared secrets only; a name that
         merely looks secret (``TOKEN_TTL_SECONDS``) is masked, not held to them.
         """
-        spec = self.spec(service, key)
-        if spec is None:
-            return key in self.shared_secret_keys.get(service, ())
-        return spec.secret or spec.name in self.shared_secret_keys.get(service, ())
+        return key in self.declared_secret_names(service)
+
+    def declared_secret_names(self, service: str) -> frozenset[str]:
+        """Every name of every key of ``service`` declared a secret, deprecated ones too."""
+        names = self._declared_secrets.get(service)
+        if names is None:
+            schema = self.schemas[service]
+            shared = self.shared_secret_keys.get(service, set())
+            declared = {name for name, spec in schema.keys.items() if spec.secret} | shared
+            declared |= {old for old, name in schema.aliases.items() if name in declared}
+            names = self._declared_secrets[service] = frozenset(declared)
+        return names
 
 
 class _SourceReader:
@@ -340,7 +404,7 @@ def _check_references(
                         f"key '{spec.name}' targets '{spec.targets}', which is neither a service "
                         "nor an endpoint of the project",
                         schema.display_path,
-                        spec.line,
+                        schema.line_of(spec.name),
                     )
                 )
     return errors

@@ -5,21 +5,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from driftcheck.display import looks_secret
 from driftcheck.errors import DriftcheckError
-from driftcheck.tomlfile import Table, TomlFile, dotted, load_toml
+from driftcheck.tomlfile import LazyLines, Table, TomlFile, dotted, load_toml
 
 KEY_TYPES = ("str", "int", "float", "bool", "port", "url", "host", "secret", "enum", "list")
 DEFAULT_SECRET_MIN_LENGTH = 16
 
 
-@dataclass(frozen=True, slots=True)
-class KeySpec:
+class KeySpec(NamedTuple):
     """What a service expects of one key.
 
     ``required`` is True (always), False (never) or the environments it is required in.
-    ``environments`` is empty when the key may appear anywhere.
+    ``environments`` is empty when the key may appear anywhere. A named tuple, not a
+    dataclass, because a large project has a hundred thousand of them.
     """
 
     name: str
@@ -30,7 +31,8 @@ class KeySpec:
     #: the schema says ``secret = false``.
     masked: bool = False
     required: bool | tuple[str, ...] = True
-    default: str | None = field(default=None, repr=False)
+    #: Never shown: a default can be a secret's (a key marked secret after the fact).
+    default: str | None = None
     environments: tuple[str, ...] = ()
     deprecated_names: tuple[str, ...] = ()
     minimum: float | None = None
@@ -44,7 +46,10 @@ class KeySpec:
     #: validation against peers' snapshots).
     shared: str | None = None
     description: str = ""
-    line: int | None = None
+
+    def __repr__(self) -> str:
+        shown = "None" if self.default is None else "<masked>"
+        return f"KeySpec(name={self.name!r}, type={self.type!r}, default={shown})"
 
     def required_in(self, environment: str) -> bool:
         if isinstance(self.required, bool):
@@ -72,6 +77,12 @@ class ServiceSchema:
     listen_port_key: str | None = None
     #: Other names the service still accepts, mapped to the canonical key.
     aliases: dict[str, str] = field(default_factory=dict)
+    #: Where the keys are declared in the schema file; None for a schema read from a class.
+    lines: LazyLines | None = field(default=None, repr=False, compare=False)
+
+    def line_of(self, key: str) -> int | None:
+        """The line that declares ``key`` in the schema file, where there is one."""
+        return None if self.lines is None else self.lines.line_of(("keys", key))
 
     def spec_for(self, name: str) -> KeySpec | None:
         """The spec of a canonical name or of a deprecated alternative."""
@@ -86,41 +97,88 @@ class ServiceSchema:
         return name in self.keys or name in self.aliases
 
 
-def _read_key(name: str, table: Table, environments: tuple[str, ...]) -> KeySpec:
+#: The fields of a key's table, and the exact types each may have (True is no number here).
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "type": (str,),
+    "secret": (bool,),
+    "default": (str, int, float, bool, list),
+    "required": (bool, list, str),
+    "environments": (list, str),
+    "deprecated_names": (list, str),
+    "pattern": (str,),
+    "choices": (list, str),
+    "min": (int, float),
+    "max": (int, float),
+    "min_length": (int,),
+    "separator": (str,),
+    "targets": (str,),
+    "shared": (str,),
+    "description": (str,),
+}
+_PATTERNS_COMPILE: dict[str, bool] = {}
+
+
+def _compiles(pattern: str) -> bool:
+    known = _PATTERNS_COMPILE.get(pattern)
+    if known is None:
+        try:
+            re.compile(pattern)
+            known = True
+        except re.error:
+            known = False
+        _PATTERNS_COMPILE[pattern] = known
+    return known
+
+
+def _plain_key_table(data: dict[str, object], environments: tuple[str, ...]) -> bool:
+    """Whether a key's table is certainly valid, so that it needs no checking field by field.
+
+    A large project has a hundred thousand keys; :func:`_check_key_table` says precisely
+    what is wrong, but costs several times as much.
+    """
+    for name, value in data.items():
+        allowed = _FIELD_TYPES.get(name)
+        if allowed is None or type(value) not in allowed:
+            return False
+        if isinstance(value, list) and not all(type(item) is str for item in value):
+            return False
+    key_type = data.get("type", "str")
+    if key_type not in KEY_TYPES or (key_type == "enum" and not data.get("choices")):
+        return False
+    pattern = data.get("pattern")
+    if pattern is not None and not _compiles(pattern):  # type: ignore[arg-type]
+        return False
+    if environments:
+        for field in ("required", "environments"):
+            names = data.get(field)
+            if isinstance(names, str):
+                names = [names]
+            if isinstance(names, list) and not set(names) <= set(environments):
+                return False
+    return True
+
+
+def _check_key_table(table: Table, environments: tuple[str, ...]) -> None:
+    """Raise the error of an invalid key table, naming the field and its line; record its
+    unknown fields as problems of the file."""
     key_type = table.get("type", str, "str")
     if key_type not in KEY_TYPES:
         raise table.error(
             f"'{table.name('type')}' is '{key_type}'; expected one of {', '.join(KEY_TYPES)}",
             "type",
         )
-    declared_secret = table.get("secret", bool, None)
-    secret = key_type == "secret" if declared_secret is None else declared_secret
-    # Undeclared, a secret-looking name is masked in output (never held to secret rules).
-    masked = secret or (declared_secret is None and looks_secret(name))
+    table.get("secret", bool, None)
     default_value = table.raw("default")
-    default: str | None = None
-    if default_value is not None:
-        if isinstance(default_value, bool):
-            default = "true" if default_value else "false"
-        elif isinstance(default_value, (str, int, float)):
-            default = str(default_value)
-        elif isinstance(default_value, list) and all(isinstance(v, str) for v in default_value):
-            default = ",".join(default_value)
-        else:
-            raise table.error(f"'{table.name('default')}' must be a value", "default")
-    required_value = table.raw("required")
-    required: bool | tuple[str, ...]
-    if required_value is None:
-        required = default is None
-    elif isinstance(required_value, bool):
-        required = required_value
-    else:
-        required = table.strings("required")
-    scoped = table.strings("environments")
-    for label, names in (
-        ("required", () if isinstance(required, bool) else required),
-        ("environments", scoped),
+    if default_value is not None and not (
+        isinstance(default_value, (str, int, float))
+        or (isinstance(default_value, list) and all(isinstance(v, str) for v in default_value))
     ):
+        raise table.error(f"'{table.name('default')}' must be a value", "default")
+    required_value = table.raw("required")
+    required: tuple[str, ...] = ()
+    if required_value is not None and not isinstance(required_value, bool):
+        required = table.strings("required")
+    for label, names in (("required", required), ("environments", table.strings("environments"))):
         for env in names:
             if environments and env not in environments:
                 raise table.error(
@@ -137,34 +195,75 @@ def _read_key(name: str, table: Table, environments: tuple[str, ...]) -> KeySpec
                 f"'{table.name('pattern')}' is not a valid regular expression: {exc}",
                 "pattern",
             ) from None
-    choices = table.strings("choices")
-    if key_type == "enum" and not choices:
+    if key_type == "enum" and not table.strings("choices"):
         raise table.error(f"'{dotted(table.path)}' is an enum and needs 'choices'", "type")
-    minimum = table.get("min", float, None)
-    maximum = table.get("max", float, None)
-    min_length = table.get("min_length", int, None)
-    spec = KeySpec(
+    table.strings("choices")
+    table.strings("deprecated_names")
+    table.get("min", float, None)
+    table.get("max", float, None)
+    table.get("min_length", int, None)
+    for text_field in ("separator", "targets", "shared", "description"):
+        table.get(text_field, str, None)
+    table.finish()
+
+
+def _strings(value: str | list[str] | None) -> tuple[str, ...]:
+    """An array of strings, where a lone string is an array of one."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def _key_spec(name: str, data: dict[str, Any]) -> KeySpec:
+    """The spec of a key whose table is valid (unknown fields are left out)."""
+    key_type = data.get("type", "str")
+    declared_secret = data.get("secret")
+    secret = key_type == "secret" if declared_secret is None else declared_secret
+    # Undeclared, a secret-looking name is masked in output (never held to secret rules).
+    masked = secret or (declared_secret is None and looks_secret(name))
+    default_value = data.get("default")
+    default: str | None = None
+    if isinstance(default_value, bool):
+        default = "true" if default_value else "false"
+    elif isinstance(default_value, list):
+        default = ",".join(default_value)
+    elif default_value is not None:
+        default = str(default_value)
+    required_value = data.get("required")
+    required: bool | tuple[str, ...]
+    if required_value is None:
+        required = default is None
+    elif isinstance(required_value, bool):
+        required = required_value
+    else:
+        required = _strings(required_value)
+    return KeySpec(
         name=name,
         type=key_type,
         secret=secret,
         masked=masked,
         required=required,
         default=default,
-        environments=scoped,
-        deprecated_names=table.strings("deprecated_names"),
-        minimum=minimum,
-        maximum=maximum,
-        pattern=pattern,
-        min_length=min_length,
-        choices=choices,
-        separator=table.get("separator", str, ","),
-        targets=table.get("targets", str, None),
-        shared=table.get("shared", str, None),
-        description=table.get("description", str, ""),
-        line=table.file.lines.line_of(table.path),
+        environments=_strings(data.get("environments")),
+        deprecated_names=_strings(data.get("deprecated_names")),
+        minimum=data.get("min"),
+        maximum=data.get("max"),
+        pattern=data.get("pattern"),
+        min_length=data.get("min_length"),
+        choices=_strings(data.get("choices")),
+        separator=data.get("separator", ","),
+        targets=data.get("targets"),
+        shared=data.get("shared"),
+        description=data.get("description", ""),
     )
-    table.finish()
-    return spec
+
+
+def _read_key(name: str, table: Table, environments: tuple[str, ...]) -> KeySpec:
+    if not _plain_key_table(table.data, environments):
+        _check_key_table(table, environments)
+    return _key_spec(name, table.data)
 
 
 def schema_from_toml(file: TomlFile, environments: tuple[str, ...] = ()) -> ServiceSchema:
@@ -196,7 +295,11 @@ def schema_from_toml(file: TomlFile, environments: tuple[str, ...] = ()) -> Serv
     top.finish()
     file.raise_problems()
     return ServiceSchema(
-        keys=keys, display_path=file.display_path, listen_port_key=listen, aliases=aliases
+        keys=keys,
+        display_path=file.display_path,
+        listen_port_key=listen,
+        aliases=aliases,
+        lines=LazyLines(path=file.path),
     )
 
 

@@ -12,6 +12,7 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 HASH_KEY_VARIABLE = "DRIFTCHECK_HASH_KEY"
 FINGERPRINT_PREFIX = "hmac:"
@@ -21,8 +22,7 @@ DIGEST_PREFIX = "hmac-sha256:"
 _KEY_ID_MESSAGE = b"driftcheck key id v1"
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Origin:
+class Origin(NamedTuple):
     """Where a value (or a problem) comes from: a display path and, where known, a line."""
 
     path: str
@@ -55,8 +55,7 @@ class Reference:
         return f"{self.kind} {self.name}/{self.key}"
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One ``KEY=value`` as a source delivers it.
 
     ``value`` is ``None`` for a key named without a value (a bare ``KEY`` line in a ``.env``
@@ -66,10 +65,13 @@ class Entry:
     its value unknown. A reference that the sources resolve comes with its value.
     ``ambient`` marks values from the live process environment, which holds many keys
     no schema names.
+
+    A named tuple, not a dataclass: a large project has hundreds of thousands of values,
+    and a frozen dataclass costs several times as much to make.
     """
 
     key: str
-    value: str | None = field(repr=False)
+    value: str | None
     origin: Origin
     ambient: bool = False
     #: ``value`` is not the value but its keyed digest (``hmac-sha256:`` and 64 hex
@@ -91,17 +93,17 @@ class Entry:
         reference = "" if self.reference is None else f", reference={str(self.reference)!r}"
         return f"Entry(key={self.key!r}, value={shown}, origin={self.origin!r}{reference})"
 
-    __str__ = __repr__
+    def __str__(self) -> str:
+        return self.__repr__()
 
 
 @dataclass(frozen=True, slots=True)
 class Address:
     """One way other programs reach the service a source configures.
 
-    ``hosts`` are the names that reach it on ``port`` (a compose service's name on the
-    project network, ``localhost`` for a published port, a Kubernetes Service's DNS
-    names); ``target`` is the port the process listens on behind it, where known (the
-    container port, a Service's ``targetPort``).
+    ``hosts`` are the names that reach it on ``port`` (``localhost`` for a port compose
+    publishes, a Kubernetes Service's DNS names); ``target`` is the port it forwards to,
+    where known (the container port, a Service's ``targetPort``).
     """
 
     hosts: tuple[str, ...]

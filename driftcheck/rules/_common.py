@@ -24,7 +24,10 @@ def effective_entry(layer: Layer, spec: KeySpec) -> Entry | None:
 
     An entry delivered by reference counts, though its value may be unknown (None).
     """
-    for name in (spec.name, *spec.deprecated_names):
+    entry = layer.values.get(spec.name)
+    if entry is not None and entry.present:
+        return entry
+    for name in spec.deprecated_names:
         entry = layer.values.get(name)
         if entry is not None and entry.present:
             return entry
@@ -40,15 +43,6 @@ def show(project: Project, service: str, entry: Entry) -> str:
     if entry.fingerprinted:
         return FINGERPRINT_PREFIX + project.digest(entry)[:FINGERPRINT_HEX_DIGITS]
     return show_value(entry.value, project.is_secret(service, entry.key), project.fingerprinter)
-
-
-def plain_values(project: Project) -> Iterator[tuple[Layer, str, Entry, str]]:
-    """Every (layer, key, entry, value) whose value can be inspected: set, and not a
-    snapshot's digest standing in for a secret."""
-    for layer in project.all_layers():
-        for key, entry in layer.values.items():
-            if entry.value is not None and not entry.fingerprinted:
-                yield layer, key, entry, entry.value
 
 
 def layer_origin(layer: Layer) -> Origin | None:
@@ -71,7 +65,8 @@ def related_entry(project: Project, layer: Layer, entry: Entry, note: str | None
 
 
 def schema_origin(project: Project, service: str, spec: KeySpec) -> Origin:
-    return Origin(project.schemas[service].display_path, spec.line)
+    schema = project.schemas[service]
+    return Origin(schema.display_path, schema.line_of(spec.name))
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,10 +64,17 @@ def _reached(project: Project, target: str, environment: str, host: str) -> list
 
 
 def check(project: Project) -> Iterator[Problem]:
+    pointing = {
+        service: [
+            spec
+            for spec in project.schemas[service].keys.values()
+            if spec.targets is not None and spec.type in ("url", "host")
+        ]
+        for service in project.services
+    }
     for layer in project.all_layers():
-        for spec in project.schemas[layer.service].keys.values():
-            if spec.targets is None or spec.type not in ("url", "host"):
-                continue
+        for spec in pointing[layer.service]:
+            assert spec.targets is not None
             entry = effective_entry(layer, spec)
             if entry is None or entry.value is None:
                 continue

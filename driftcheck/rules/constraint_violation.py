@@ -34,13 +34,21 @@ from collections.abc import Iterator
 from driftcheck.display import show_plain
 from driftcheck.findings import Problem
 from driftcheck.project import Project
-from driftcheck.rules._common import plain_values
 from driftcheck.schema import KeySpec
 from driftcheck.valuetypes import InvalidValue, parse_float
 
 CODE = "DC502"
 NAME = "constraint-violation"
 SEVERITY = "error"
+
+
+def _constrained(spec: KeySpec) -> bool:
+    return (
+        spec.minimum is not None
+        or spec.maximum is not None
+        or spec.pattern is not None
+        or spec.min_length is not None
+    )
 
 
 def _violation(spec: KeySpec, value: str, declared_secret: bool) -> str | None:
@@ -63,10 +71,7 @@ def _violation(spec: KeySpec, value: str, declared_secret: bool) -> str | None:
 
 
 def check(project: Project) -> Iterator[Problem]:
-    for layer, key, entry, value in plain_values(project):
-        spec = project.spec(layer.service, key)
-        if spec is None:
-            continue
+    for layer, key, entry, value, spec in project.values_where(_constrained):
         reason = _violation(spec, value, project.is_declared_secret(layer.service, key))
         if reason is None:
             continue

@@ -28,7 +28,6 @@ from collections.abc import Iterator
 
 from driftcheck.findings import Problem
 from driftcheck.project import Project
-from driftcheck.rules._common import plain_values
 
 CODE = "DC503"
 NAME = "control-character"
@@ -66,8 +65,9 @@ def describe(value: str) -> str | None:
 
 
 def check(project: Project) -> Iterator[Problem]:
-    for layer, key, entry, value in plain_values(project):
-        if not value:
+    for layer, key, entry, value in project.inspected_values():
+        # isprintable() is False for every control character, and costs far less.
+        if not value or value.isprintable():
             continue
         reason = describe(value)
         if reason is None:

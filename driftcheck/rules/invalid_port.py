@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from driftcheck.display import show_plain
 from driftcheck.findings import Problem
 from driftcheck.project import Project
-from driftcheck.rules._common import plain_values
+from driftcheck.schema import KeySpec
 from driftcheck.valuetypes import InvalidValue, parse_port
 
 CODE = "DC405"
@@ -34,12 +34,13 @@ NAME = "invalid-port"
 SEVERITY = "error"
 
 
+def _is_port(spec: KeySpec) -> bool:
+    return spec.type == "port"
+
+
 def check(project: Project) -> Iterator[Problem]:
-    for layer, key, entry, value in plain_values(project):
+    for layer, key, entry, value, _ in project.values_where(_is_port):
         if not value.strip():
-            continue
-        spec = project.spec(layer.service, key)
-        if spec is None or spec.type != "port":
             continue
         try:
             parse_port(value)

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from driftcheck.display import show_plain
 from driftcheck.findings import Problem
 from driftcheck.project import Project
-from driftcheck.rules._common import plain_values
+from driftcheck.schema import KeySpec
 from driftcheck.valuetypes import InvalidValue, check_type
 
 CODE = "DC501"
@@ -37,23 +37,35 @@ SEVERITY = "error"
 _CHECKED_TYPES = frozenset({"int", "float", "bool", "url", "host", "enum"})
 
 
+def _checked(spec: KeySpec) -> bool:
+    return spec.type in _CHECKED_TYPES
+
+
 def check(project: Project) -> Iterator[Problem]:
-    for layer, key, entry, value in plain_values(project):
-        spec = project.spec(layer.service, key)
-        if spec is None or spec.type not in _CHECKED_TYPES:
+    # The same values come back in every environment and service: each is judged once.
+    verdicts: dict[tuple[str, str, tuple[str, ...]], str | None] = {}
+    for layer, key, entry, value, spec in project.values_where(_checked):
+        question = (spec.type, value, spec.choices)
+        if question in verdicts:
+            reason = verdicts[question]
+        else:
+            try:
+                check_type(spec.type, value, spec.choices)
+                reason = None
+            except InvalidValue as exc:
+                reason = str(exc)
+            verdicts[question] = reason
+        if reason is None:
             continue
         if not value.strip() and spec.required_in(layer.environment):
             continue  # required-key-empty says it better
-        try:
-            check_type(spec.type, value, spec.choices)
-        except InvalidValue as exc:
-            secret = project.is_secret(layer.service, key)
-            shown = "" if secret else f" {show_plain(value)}"
-            yield Problem(
-                f"{key}{shown} {exc}",
-                service=layer.service,
-                environment=layer.environment,
-                key=key,
-                origin=entry.origin,
-                hint=f"{key} is declared as {spec.type}",
-            )
+        secret = project.is_secret(layer.service, key)
+        shown = "" if secret else f" {show_plain(value)}"
+        yield Problem(
+            f"{key}{shown} {reason}",
+            service=layer.service,
+            environment=layer.environment,
+            key=key,
+            origin=entry.origin,
+            hint=f"{key} is declared as {spec.type}",
+        )

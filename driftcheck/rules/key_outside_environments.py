@@ -37,21 +37,26 @@ SEVERITY = "warning"
 
 
 def check(project: Project) -> Iterator[Problem]:
-    for layer in project.all_layers():
-        for key, entry in layer.values.items():
-            # The live environment counts too: the service reads every key its schema names.
-            if not entry.present:
-                continue
-            spec = project.spec(layer.service, key)
-            if spec is None or spec.allowed_in(layer.environment):
-                continue
-            yield Problem(
-                f"{key} is set in {layer.environment}, but is meant only for "
-                f"{', '.join(spec.environments)}",
-                service=layer.service,
-                environment=layer.environment,
-                key=key,
-                origin=entry.origin,
-                related=(Related(schema_origin(project, layer.service, spec), note="scoped here"),),
-                hint=f"remove it from {layer.environment}",
-            )
+    for service in project.services:
+        scoped = [spec for spec in project.schemas[service].keys.values() if spec.environments]
+        for spec in scoped:
+            for layer in project.layers_of(service):
+                if spec.allowed_in(layer.environment):
+                    continue
+                for key in (spec.name, *spec.deprecated_names):
+                    # The live environment counts too: the service reads every key it names.
+                    entry = layer.values.get(key)
+                    if entry is None or not entry.present:
+                        continue
+                    yield Problem(
+                        f"{key} is set in {layer.environment}, but is meant only for "
+                        f"{', '.join(spec.environments)}",
+                        service=layer.service,
+                        environment=layer.environment,
+                        key=key,
+                        origin=entry.origin,
+                        related=(
+                            Related(schema_origin(project, service, spec), note="scoped here"),
+                        ),
+                        hint=f"remove it from {layer.environment}",
+                    )

@@ -35,9 +35,7 @@ SEVERITY = "error"
 
 def check(project: Project) -> Iterator[Problem]:
     for layer in project.all_layers():
-        for spec in project.schemas[layer.service].keys.values():
-            if not spec.required_in(layer.environment):
-                continue
+        for spec in project.required_specs(layer):
             entry = effective_entry(layer, spec)
             if entry is None or entry.value is None or entry.value.strip():
                 continue

@@ -43,9 +43,8 @@ SEVERITY = "error"
 
 def check(project: Project) -> Iterator[Problem]:
     for layer in project.all_layers():
-        schema = project.schemas[layer.service]
-        for spec in schema.keys.values():
-            if not spec.required_in(layer.environment) or effective_entry(layer, spec):
+        for spec in project.required_specs(layer):
+            if effective_entry(layer, spec):
                 continue
             bare = layer.values.get(spec.name)
             hint = None

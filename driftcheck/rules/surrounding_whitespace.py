@@ -26,7 +26,6 @@ from collections.abc import Iterator
 
 from driftcheck.findings import Problem
 from driftcheck.project import Project
-from driftcheck.rules._common import plain_values
 
 CODE = "DC504"
 NAME = "surrounding-whitespace"
@@ -35,8 +34,8 @@ _LINE_ENDS = "\r\n"
 
 
 def check(project: Project) -> Iterator[Problem]:
-    for layer, key, entry, value in plain_values(project):
-        if not value:
+    for layer, key, entry, value in project.inspected_values():
+        if not value or not (value[0].isspace() or value[-1].isspace()):
             continue
         core = value.strip(_LINE_ENDS)
         if core == core.strip():

@@ -29,7 +29,6 @@ from collections.abc import Iterator
 
 from driftcheck.findings import Problem
 from driftcheck.project import Project
-from driftcheck.rules._common import plain_values
 
 CODE = "DC303"
 NAME = "weak-secret"
@@ -102,22 +101,22 @@ def weakness(value: str, min_length: int) -> str | None:
 
 
 def check(project: Project) -> Iterator[Problem]:
-    for layer, key, entry, value in plain_values(project):
-        if project.is_development(layer.environment) or not value:
+    for layer in project.all_layers():
+        if project.is_development(layer.environment):
             continue
-        if not project.is_declared_secret(layer.service, key):
-            continue
-        spec = project.spec(layer.service, key)
-        if spec is None:
-            continue
-        reason = weakness(value, spec.secret_min_length)
-        if reason is None:
-            continue
-        yield Problem(
-            f"secret {key} {reason}",
-            service=layer.service,
-            environment=layer.environment,
-            key=key,
-            origin=entry.origin,
-            hint="use a long random value from your secret store",
-        )
+        for key in project.declared_secret_names(layer.service):
+            entry = layer.values.get(key)
+            spec = project.spec(layer.service, key)
+            if entry is None or not entry.value or entry.fingerprinted or spec is None:
+                continue
+            reason = weakness(entry.value, spec.secret_min_length)
+            if reason is None:
+                continue
+            yield Problem(
+                f"secret {key} {reason}",
+                service=layer.service,
+                environment=layer.environment,
+                key=key,
+                origin=entry.origin,
+                hint="use a long random value from your secret store",
+            )

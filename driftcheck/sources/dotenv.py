@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,28 +64,34 @@ BYTE_ORDER_MARK_SKIPPED_DETAIL = (
 #   starts with "#" is left to python-dotenv (1.2.4 reads ``KEY= #x`` as empty, 1.2.2 not);
 # - quoted values without backslashes or inner quotes need no escape decoding, and python-
 #   dotenv's quoted-value regexes end at the first closing quote for them.
-# Line text here never holds "\n" or "\r" (lines are split on "\n", "\r" is translated).
+# The pattern is run over the whole text (``findall``, multi-line): it matches every line
+# once, as one tuple, so that the loop below never calls into the regex engine per line; a
+# line it is not certain about is caught whole by ``other``. Quotes are kept in ``dq`` and
+# ``sq`` so that an empty quoted value is told apart from no value. Text never holds "\r".
 _SIMPLE_LINE = re.compile(
     r"""
-    [ \t]*
+    ^[ \t]*
     (?:
-        \#.*
-      | (?:export[ \t]+|(?!export[ \t]))
-        (?P<key>[A-Za-z0-9_][A-Za-z0-9_.\-]*)
-        [ \t]*
         (?:
-            (?P<eq>=)[ \t]*
+            \#.*
+          | (?:export[ \t]+|(?!export[ \t]))
+            (?P<key>[A-Za-z0-9_][A-Za-z0-9_.\-]*)
+            [ \t]*
             (?:
-                "(?P<dq>[^"\\\n]*)"[ \t]*(?:\#.*)?
-              | '(?P<sq>[^'\\\n]*)'[ \t]*(?:\#.*)?
-              | (?P<raw>[^\s'"\#].*)?
-            )
-          | \#.*
+                (?P<eq>=)[ \t]*
+                (?:
+                    (?P<dq>"[^"\\\n]*")[ \t]*(?:\#.*)?
+                  | (?P<sq>'[^'\\\n]*')[ \t]*(?:\#.*)?
+                  | (?P<raw>[^\s'"\#].*)?
+                )
+              | \#.*
+            )?
         )?
-    )?
-    \Z
+        $
+      | (?P<other>.+)$
+    )
     """,
-    re.VERBOSE,
+    re.VERBOSE | re.MULTILINE,
 )
 
 # python-dotenv's own ``dotenv.variables._posix_variable``, copied so that files without a
@@ -137,46 +144,56 @@ def parse_dotenv(
             text = text[1:]
             detail = BYTE_ORDER_MARK_SKIPPED_DETAIL
         issues.append(SourceIssue("byte-order-mark", Origin(display_path, 1), detail))
-    resolve = _Interpolation(environ).resolve if interpolate else None
-    match_simple = _SIMPLE_LINE.match
-    lines = text.split("\n")
-    line_count = len(lines)
+    # Without "${" anywhere, no value refers to another, and none needs remembering.
+    interpolation = _Interpolation(environ) if interpolate and "${" in text else None
+    resolve = interpolation.resolve if interpolation is not None else None
+    remembered = interpolation.values if interpolation is not None else None
+    rows = _SIMPLE_LINE.findall(text)
+    # Records are made with tuple.__new__, not through the named tuples' own Python-level
+    # __new__: this loop runs once per line of every file. Every field of Entry is given
+    # (tests/sources/test_dotenv.py checks the count).
+    new = tuple.__new__
+    # The same few thousand names recur in every file: one copy of each.
+    intern = sys.intern
     slow: _SlowPath | None = None
-    index = 0  # of the line being read, so its number is index + 1
-    offset = 0  # of that line's first character in text
-    while index < line_count:
-        line = lines[index]
-        match = match_simple(line)
-        if match is not None:
-            index += 1
-            offset += len(line) + 1
-            key, equals, double_quoted, single_quoted, raw = match.groups()
-            if key is None:
-                continue
+    resume = 0  # the index of the next row to read; rows before it were read slowly
+    # The offset of the start of some line, advanced only when the slow path needs one.
+    known_index = known_offset = 0
+    for index, (key, equals, double_quoted, single_quoted, raw, other) in enumerate(rows):
+        if index < resume:
+            continue
+        if key:
             value: str | None
-            if equals is None:
-                value = None
-            elif double_quoted is not None:
-                value = double_quoted
-            elif single_quoted is not None:
-                value = single_quoted
-            elif raw is not None:
+            if double_quoted:
+                value = double_quoted[1:-1]
+            elif single_quoted:
+                value = single_quoted[1:-1]
+            elif raw:
                 if "#" in raw:
                     raw = _INLINE_COMMENT.sub("", raw)
                 value = raw.rstrip()
             else:
-                value = ""
-            if resolve is not None:
-                value = resolve(key, value)
-            entries.append(Entry(key, value, Origin(display_path, index)))
-            continue
-
-        if slow is None:
-            slow = _SlowPath(text)
-        offset, line_number = slow.read_bindings(offset, index + 1, display_path, resolve, result)
-        if offset >= len(text):
-            break
-        index = line_number - 1
+                value = "" if equals else None
+            if remembered is not None:
+                # interpolation.resolve, inlined: most values have no variable.
+                if value and "${" in value:
+                    value = _VARIABLE.sub(interpolation.substitute, value)  # type: ignore[union-attr]
+                remembered[key] = value
+            origin = new(Origin, (display_path, index + 1))
+            entries.append(new(Entry, (intern(key), value, origin, False, False, None, False)))
+        elif other:
+            while known_index < index:
+                known_offset = text.index("\n", known_offset) + 1
+                known_index += 1
+            if slow is None:
+                slow = _SlowPath(text)
+            offset, line_number = slow.read_bindings(
+                known_offset, index + 1, display_path, resolve, result
+            )
+            if offset >= len(text):
+                break
+            resume = known_index = line_number - 1
+            known_offset = offset
     return result
 
 
@@ -210,23 +227,25 @@ class _Interpolation:
     the file's values are looked up first and then a snapshot of the environment.
     """
 
-    __slots__ = ("_environ", "_snapshot", "_values")
+    __slots__ = ("_environ", "_snapshot", "values")
 
     def __init__(self, environ: Mapping[str, str | None] | None) -> None:
         self._environ = environ
         self._snapshot: dict[str, str | None] | None = None
-        self._values: dict[str, str | None] = {}
+        #: The values read so far in the file, by key.
+        self.values: dict[str, str | None] = {}
 
     def resolve(self, key: str, value: str | None) -> str | None:
         # A value without "${" has no variable, and python-dotenv returns it unchanged.
-        if value is not None and "${" in value:
-            value = _VARIABLE.sub(self._substitute, value)
-        self._values[key] = value
+        if value and "${" in value:
+            value = _VARIABLE.sub(self.substitute, value)
+        self.values[key] = value
         return value
 
-    def _substitute(self, match: re.Match[str]) -> str:
+    def substitute(self, match: re.Match[str]) -> str:
+        """The replacement of one ``${NAME}`` or ``${NAME:-default}``."""
         name = match.group("name")
-        found = self._values.get(name, _MISSING)
+        found = self.values.get(name, _MISSING)
         if found is _MISSING:
             if self._snapshot is None:
                 # Taken once and as a dict, as python-dotenv's copy is: lookups are then
