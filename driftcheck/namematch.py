@@ -61,13 +61,16 @@ def _tokens(name: str) -> list[str]:
     return [_SYNONYMS.get(token, token) for token in tokens]
 
 
-def signatures(name: str) -> set[str]:
-    """The signatures under which ``name`` is filed and looked up."""
+def _word_signatures(name: str) -> tuple[str, set[str]] | None:
+    """The name's letters and digits run together, and its signatures made of whole words.
+
+    None for a name that is never matched (too long, or without a letter or digit).
+    """
     if len(name) > MAX_MATCHED_LENGTH:
-        return set()
+        return None
     tokens = _tokens(name)
     if not tokens:
-        return set()
+        return None
     joined = "".join(tokens)
     result = {"=" + joined}
     shapes = [tokens]
@@ -81,27 +84,99 @@ def signatures(name: str) -> set[str]:
         if len("".join(shape)) >= 3:
             result.add("=" + "".join(shape))
     result.add("~" + "_".join(sorted(tokens)))
+    return joined, result
+
+
+def _typo_signatures(joined: str) -> set[str]:
+    """``joined`` itself and with each single character deleted: two names one typo apart
+    (a character added, dropped, replaced, or two swapped) share one of these."""
+    result = {joined[:i] + joined[i + 1 :] for i in range(len(joined))}
+    result.add(joined)
+    return result
+
+
+def signatures(name: str) -> set[str]:
+    """The signatures under which ``name`` is filed and looked up."""
+    parts = _word_signatures(name)
+    if parts is None:
+        return set()
+    joined, result = parts
     if len(joined) >= _MIN_TYPO_LENGTH:
-        result.update("-" + joined[:i] + joined[i + 1 :] for i in range(len(joined)))
-        result.add("-" + joined)
+        result.update("-" + signature for signature in _typo_signatures(joined))
     return result
 
 
 class NearMissIndex:
-    """The names one service reads, filed by signature."""
+    """The names one service reads, filed by signature.
+
+    Two names are a near miss when they share a signature (see :func:`signatures`). Nothing
+    is filed until the first lookup, since most services set no key they do not read. The
+    typo signatures, about one per character of each name, are most of the work; as two
+    names one typo apart differ in length by at most one, a lookup files only the names of
+    its own length and the two next to it, each length once.
+    """
+
+    __slots__ = ("_by_length", "_filed_lengths", "_names", "_typos", "_words")
 
     def __init__(self, names: Iterable[str]) -> None:
-        self._by_signature: dict[str, set[str]] = {}
-        for name in names:
-            for signature in signatures(name):
-                self._by_signature.setdefault(signature, set()).add(name)
+        self._names = list(names)
+        self._words: dict[str, list[str]] | None = None
+        #: Letters and digits run together -> names, for the typo signatures not filed yet.
+        self._by_length: dict[int, list[tuple[str, str]]] = {}
+        self._filed_lengths: set[int] = set()
+        self._typos: dict[str, list[str]] = {}
+
+    def _file_words(self) -> dict[str, list[str]]:
+        words: dict[str, list[str]] = {}
+        by_length = self._by_length
+        for name in self._names:
+            parts = _word_signatures(name)
+            if parts is None:
+                continue
+            joined, found = parts
+            for signature in found:
+                filed = words.get(signature)
+                if filed is None:
+                    words[signature] = [name]
+                else:
+                    filed.append(name)
+            if len(joined) >= _MIN_TYPO_LENGTH:
+                by_length.setdefault(len(joined), []).append((name, joined))
+        self._words = words
+        return words
+
+    def _file_typos(self, length: int) -> None:
+        if length in self._filed_lengths:
+            return
+        self._filed_lengths.add(length)
+        typos = self._typos
+        for name, joined in self._by_length.pop(length, ()):
+            for signature in _typo_signatures(joined):
+                filed = typos.get(signature)
+                if filed is None:
+                    typos[signature] = [name]
+                else:
+                    filed.append(name)
 
     def candidates(self, name: str) -> list[str]:
         """Known names that ``name`` is a near miss of, closest first."""
+        parts = _word_signatures(name)
+        if parts is None:
+            return []
+        words = self._words if self._words is not None else self._file_words()
+        joined, word_signatures = parts
         found: set[str] = set()
-        for signature in signatures(name):
-            found.update(self._by_signature.get(signature, ()))
+        for signature in word_signatures:
+            found.update(words.get(signature, ()))
+        if len(joined) >= _MIN_TYPO_LENGTH:
+            for length in (len(joined) - 1, len(joined), len(joined) + 1):
+                self._file_typos(length)
+            typos = self._typos
+            for signature in _typo_signatures(joined):
+                found.update(typos.get(signature, ()))
         found.discard(name)
+        if not found:
+            return []
         upper = name.upper()
         return sorted(
             found,
