@@ -403,7 +403,7 @@ def test_malformed_manifests(tmp_path: Path, text: str, message: str) -> None:
 
 def test_a_huge_manifest_is_read(tmp_path: Path) -> None:
     documents = []
-    for number in range(2000):
+    for number in range(1000):
         env = "".join(f"            - {{name: K{k}, value: v{k}}}\n" for k in range(25))
         documents.append(
             f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: w{number}}}\nspec:\n"
@@ -411,8 +411,8 @@ def test_a_huge_manifest_is_read(tmp_path: Path) -> None:
         )
     (tmp_path / "big.yaml").write_text("---\n".join(documents))
     manifests = load_manifests([tmp_path / "big.yaml"], ["big.yaml"])
-    assert len(manifests.workloads) == 2000
-    assert _values(manifests, "w1999")["K24"] == "v24"
+    assert len(manifests.workloads) == 1000
+    assert _values(manifests, "w999")["K24"] == "v24"
 
 
 # -- Cloud Run ------------------------------------------------------------------------------
