@@ -45,9 +45,16 @@ class Layer:
     sources: list[LoadedSource] = field(default_factory=list)
     #: The value the process would see, per key.
     values: dict[str, Entry] = field(default_factory=dict)
+    _set_keys: frozenset[str] | None = field(default=None, repr=False)
 
     def get(self, key: str) -> Entry | None:
         return self.values.get(key)
+
+    def set_keys(self) -> frozenset[str]:
+        """The keys set with a value, for set arithmetic across layers (after loading)."""
+        if self._set_keys is None:
+            self._set_keys = frozenset(k for k, e in self.values.items() if e.value is not None)
+        return self._set_keys
 
     def is_set(self, key: str) -> bool:
         """Set with a value or a reference to one (an empty string counts; a bare ``KEY``

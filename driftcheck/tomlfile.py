@@ -215,7 +215,9 @@ def _scalar(text: str) -> Any:
 def _key_parts(text: str) -> tuple[str, ...]:
     """The parts of a dotted key that _SIMPLE_TOML_LINE matched."""
     if '"' not in text and "'" not in text:
-        return tuple(part.strip(" \t") for part in text.split("."))
+        if " " in text or "\t" in text:
+            return tuple(part.strip(" \t") for part in text.split("."))
+        return tuple(text.split("."))
     return tuple(bare or basic or literal for bare, basic, literal in _KEY_PART.findall(text))
 
 
