@@ -51,9 +51,10 @@ class Layer:
         return self.values.get(key)
 
     def set_keys(self) -> frozenset[str]:
-        """The keys set with a value, for set arithmetic across layers (after loading)."""
+        """The keys set (as :meth:`is_set` says), for set arithmetic across layers (after
+        loading)."""
         if self._set_keys is None:
-            self._set_keys = frozenset(k for k, e in self.values.items() if e.value is not None)
+            self._set_keys = frozenset(k for k, e in self.values.items() if e.present)
         return self._set_keys
 
     def is_set(self, key: str) -> bool:
