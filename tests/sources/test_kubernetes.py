@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
 import textwrap
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import yaml
 from driftcheck.errors import DriftcheckError
 from driftcheck.sources.kubernetes import Manifests, load_manifests, workload_source
 from driftcheck.values import Reference
-from tests.helpers import require_tool, tool_environment
+from tests.helpers import run_tool
 
 
 def _manifests(tmp_path: Path, *texts: str) -> Manifests:
@@ -487,16 +486,7 @@ def test_cloud_run_selection_ignores_plain_workloads(tmp_path: Path) -> None:
 
 
 def _kubectl(*args: str, cwd: Path) -> str:
-    tool = require_tool("kubectl")
-    completed = subprocess.run(
-        [tool, *args],
-        cwd=cwd,
-        env=tool_environment(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    completed = run_tool("kubectl", *args, cwd=cwd)
     assert completed.returncode == 0, completed.stderr
     return completed.stdout
 
