@@ -195,10 +195,13 @@ class Project:
         if unread is None:
             schema = self.schemas[layer.service]
             index = self.near_miss_index(layer.service)
+            values = layer.values
+            # Set difference first: most keys of a layer are read.
+            candidates = values.keys() - schema.keys.keys() - schema.aliases.keys()
             unread = {
                 key: index.candidates(key)
-                for key, entry in layer.values.items()
-                if not entry.ambient and not schema.reads(key) and key not in self.platform
+                for key, entry in values.items()
+                if key in candidates and not entry.ambient and key not in self.platform
             }
             self._unread[cache_key] = unread
         return unread

@@ -54,6 +54,8 @@ class TomlLines:
         self._keys: dict[tuple[str, ...], int] = {}
         table: tuple[str, ...] = ()
         for number, line in enumerate(text.split("\n"), start=1):
+            if "=" not in line and "[" not in line:
+                continue  # neither a header nor an assignment (the patterns need one)
             header = _HEADER.match(line)
             if header:
                 table = _split_dotted(header.group(1))
