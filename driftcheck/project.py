@@ -45,9 +45,17 @@ class Layer:
     sources: list[LoadedSource] = field(default_factory=list)
     #: The value the process would see, per key.
     values: dict[str, Entry] = field(default_factory=dict)
+    _set_keys: frozenset[str] | None = field(default=None, repr=False)
 
     def get(self, key: str) -> Entry | None:
         return self.values.get(key)
+
+    def set_keys(self) -> frozenset[str]:
+        """The keys set (as :meth:`is_set` says), for set arithmetic across layers (after
+        loading)."""
+        if self._set_keys is None:
+            self._set_keys = frozenset(k for k, e in self.values.items() if e.present)
+        return self._set_keys
 
     def is_set(self, key: str) -> bool:
         """Set with a value or a reference to one (an empty string counts; a bare ``KEY``
@@ -187,10 +195,13 @@ class Project:
         if unread is None:
             schema = self.schemas[layer.service]
             index = self.near_miss_index(layer.service)
+            values = layer.values
+            # Set difference first: most keys of a layer are read.
+            candidates = values.keys() - schema.keys.keys() - schema.aliases.keys()
             unread = {
                 key: index.candidates(key)
-                for key, entry in layer.values.items()
-                if not entry.ambient and not schema.reads(key) and key not in self.platform
+                for key, entry in values.items()
+                if key in candidates and not entry.ambient and key not in self.platform
             }
             self._unread[cache_key] = unread
         return unread

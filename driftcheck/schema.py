@@ -260,10 +260,38 @@ def _key_spec(name: str, data: dict[str, Any]) -> KeySpec:
     )
 
 
-def _read_key(name: str, table: Table, environments: tuple[str, ...]) -> KeySpec:
-    if not _plain_key_table(table.data, environments):
-        _check_key_table(table, environments)
-    return _key_spec(name, table.data)
+#: Key tables already read, by their content: most keys of a large project share a few
+#: shapes (``type = "port"``, an int with the same bounds...), so each shape is checked
+#: and built once, and only the name differs.
+_SHAPES: dict[tuple[object, ...], KeySpec] = {}
+_NAMELESS = ""
+
+
+def _read_key(
+    name: str, data: dict[str, Any], file: TomlFile, environments: tuple[str, ...]
+) -> KeySpec:
+    try:
+        shape: tuple[object, ...] = (
+            environments,
+            *((field, tuple(v) if isinstance(v, list) else v) for field, v in data.items()),
+        )
+        template = _SHAPES.get(shape)
+    except TypeError:  # an unhashable value: a table where a string belongs
+        shape, template = (), None
+    if template is None:
+        plain = _plain_key_table(data, environments)
+        if not plain:
+            # Raises, or records unknown fields.
+            _check_key_table(Table(file, data, ("keys", name)), environments)
+        template = _key_spec(_NAMELESS, data)
+        if plain and shape:
+            _SHAPES[shape] = template
+    # What depends on the name: whether an undeclared key looks secret.
+    masked = template.secret or ("secret" not in data and looks_secret(name))
+    return _new_tuple(KeySpec, (name, template.type, template.secret, masked, *template[4:]))
+
+
+_new_tuple = tuple.__new__
 
 
 def schema_from_toml(file: TomlFile, environments: tuple[str, ...] = ()) -> ServiceSchema:
@@ -274,12 +302,16 @@ def schema_from_toml(file: TomlFile, environments: tuple[str, ...] = ()) -> Serv
     listen = top.get("listen_port_key", str, None)
     keys: dict[str, KeySpec] = {}
     aliases: dict[str, str] = {}
-    for name, key_table in top.subtables("keys"):
-        spec = _read_key(name, key_table, environments)
+    keys_table = top.table("keys") or Table(file, {}, ("keys",))
+    for name in keys_table:
+        data = keys_table.raw(name)
+        if not isinstance(data, dict):
+            raise keys_table.error(f"'{keys_table.name(name)}' must be a table", name)
+        spec = _read_key(name, data, file, environments)
         keys[name] = spec
         for old in spec.deprecated_names:
             if old in keys or old in aliases:
-                raise key_table.error(
+                raise Table(file, data, ("keys", name)).error(
                     f"'{old}' is declared twice (as a key or a deprecated name)",
                     "deprecated_names",
                 )

@@ -54,6 +54,8 @@ class TomlLines:
         self._keys: dict[tuple[str, ...], int] = {}
         table: tuple[str, ...] = ()
         for number, line in enumerate(text.split("\n"), start=1):
+            if "=" not in line and "[" not in line:
+                continue  # neither a header nor an assignment (the patterns need one)
             header = _HEADER.match(line)
             if header:
                 table = _split_dotted(header.group(1))
@@ -215,7 +217,9 @@ def _scalar(text: str) -> Any:
 def _key_parts(text: str) -> tuple[str, ...]:
     """The parts of a dotted key that _SIMPLE_TOML_LINE matched."""
     if '"' not in text and "'" not in text:
-        return tuple(part.strip(" \t") for part in text.split("."))
+        if " " in text or "\t" in text:
+            return tuple(part.strip(" \t") for part in text.split("."))
+        return tuple(text.split("."))
     return tuple(bare or basic or literal for bare, basic, literal in _KEY_PART.findall(text))
 
 

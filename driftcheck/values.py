@@ -101,10 +101,9 @@ class Entry(NamedTuple):
 class Address:
     """One way other programs reach the service a source configures.
 
-    ``hosts`` are the names that reach it on ``port`` (a compose service's name on the
-    project network, ``localhost`` for a published port, a Kubernetes Service's DNS
-    names); ``target`` is the port the process listens on behind it, where known (the
-    container port, a Service's ``targetPort``).
+    ``hosts`` are the names that reach it on ``port`` (``localhost`` for a port compose
+    publishes, a Kubernetes Service's DNS names); ``target`` is the port it forwards to,
+    where known (the container port, a Service's ``targetPort``).
     """
 
     hosts: tuple[str, ...]

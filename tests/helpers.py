@@ -146,7 +146,17 @@ def require_tool(name: str) -> str:
     return found
 
 
-def tool_environment() -> dict[str, str]:
-    """A clean environment for a reference tool: no shell variable can leak into what it
-    resolves, as none leaks into driftcheck's compose interpolation."""
-    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/")}
+def run_tool(name: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run a reference tool (skipped, or failed in CI, when missing) in a clean
+    environment: no shell variable can leak into what it resolves, as none leaks into
+    driftcheck's compose interpolation."""
+    environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/nonexistent"}
+    return subprocess.run(
+        [require_tool(name), *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

@@ -71,8 +71,23 @@ def _violation(spec: KeySpec, value: str, declared_secret: bool) -> str | None:
 
 
 def check(project: Project) -> Iterator[Problem]:
+    # The same values come back in every environment and service: each is judged once.
+    verdicts: dict[tuple[object, ...], str | None] = {}  # by constraints and value
     for layer, key, entry, value, spec in project.values_where(_constrained):
-        reason = _violation(spec, value, project.is_declared_secret(layer.service, key))
+        declared_secret = project.is_declared_secret(layer.service, key)
+        question = (
+            spec.type,
+            spec.minimum,
+            spec.maximum,
+            spec.pattern,
+            spec.min_length,
+            declared_secret,
+            value,
+        )
+        if question in verdicts:
+            reason = verdicts[question]
+        else:
+            reason = verdicts[question] = _violation(spec, value, declared_secret)
         if reason is None:
             continue
         shown = "" if project.is_secret(layer.service, key) else f" {show_plain(value)}"

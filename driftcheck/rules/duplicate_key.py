@@ -35,6 +35,9 @@ SEVERITY = "warning"
 
 def check(project: Project) -> Iterator[Problem]:
     for layer, source in each_file(project):
+        # A file's layer holds each of its keys once: no more entries, no duplicates.
+        if len(source.parsed.entries) == len({entry.key for entry in source.parsed.entries}):
+            continue
         previous: dict[str, Entry] = {}
         for entry in source.parsed.entries:
             earlier = previous.get(entry.key)

@@ -40,8 +40,14 @@ SEVERITY = "warning"
 def check(project: Project) -> Iterator[Problem]:
     for service in project.services:
         layers = project.layers_of(service)
+        # A key set in every environment, or in none, is no parity problem; sets find the
+        # others without looking at each key in each layer.
+        everywhere = frozenset.intersection(*(layer.set_keys() for layer in layers))
+        anywhere = frozenset.union(*(layer.set_keys() for layer in layers))
         for spec in project.schemas[service].keys.values():
             if spec.environments:
+                continue
+            if not spec.deprecated_names and (spec.name in everywhere or spec.name not in anywhere):
                 continue
             present = {layer.environment: effective_entry(layer, spec) for layer in layers}
             if not any(present.values()) or all(present.values()):

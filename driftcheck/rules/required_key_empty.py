@@ -35,8 +35,11 @@ SEVERITY = "error"
 
 def check(project: Project) -> Iterator[Problem]:
     for layer in project.all_layers():
+        values = layer.values
         for spec in project.required_specs(layer):
-            entry = effective_entry(layer, spec)
+            entry = values.get(spec.name)
+            if entry is None or entry.value is None:
+                entry = effective_entry(layer, spec)
             if entry is None or entry.value is None or entry.value.strip():
                 continue
             yield Problem(

@@ -43,8 +43,9 @@ SEVERITY = "error"
 
 def check(project: Project) -> Iterator[Problem]:
     for layer in project.all_layers():
+        set_keys = layer.set_keys()
         for spec in project.required_specs(layer):
-            if effective_entry(layer, spec):
+            if spec.name in set_keys or effective_entry(layer, spec):
                 continue
             bare = layer.values.get(spec.name)
             hint = None

@@ -130,7 +130,7 @@ class Workload:
 
 @dataclass(slots=True)
 class _Data:
-    """A ConfigMap's or Secret's keys: value (None when unknown) and line of each."""
+    """A ConfigMap's or Secret's keys: value (None for ``binaryData``) and line of each."""
 
     kind: str
     name: str
@@ -417,7 +417,7 @@ def _container_environment(
     env_from = item.get("envFrom")
     if env_from is not None and env_from.is_sequence and not workload.cloud_run:
         for source in env_from.items:
-            _env_from(source, values, container, workload, display, manifests)
+            _env_from(source, values, workload, manifests)
     env = item.child("env", "sequence", f"'env' of container {container.name}", display)
     if env is not None:
         for variable in env.items:
@@ -428,12 +428,7 @@ def _container_environment(
 
 
 def _env_from(
-    source: YamlNode,
-    values: dict[str, Entry],
-    container: Container,
-    workload: Workload,
-    display: str,
-    manifests: Manifests,
+    source: YamlNode, values: dict[str, Entry], workload: Workload, manifests: Manifests
 ) -> None:
     prefix = _string(source.get("prefix")) or ""
     for kind, field_name in (("ConfigMap", "configMapRef"), ("Secret", "secretRef")):
@@ -446,8 +441,10 @@ def _env_from(
             continue  # made elsewhere: its keys are not known here
         for key, (value, origin) in data.values.items():
             variable = prefix + key
-            if not _ENV_NAME.fullmatch(variable):
-                continue  # the kubelet skips keys that are not variable names
+            if value is None or not _ENV_NAME.fullmatch(variable):
+                # binaryData is not delivered by envFrom; nor are keys that are not
+                # variable names (the kubelet skips them).
+                continue
             reference = Reference(kind, name, key)
             values.pop(variable, None)
             values[variable] = Entry(

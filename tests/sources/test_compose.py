@@ -24,7 +24,7 @@ from driftcheck.sources.compose import (
     compose_service_source,
     load_compose_project,
 )
-from tests.helpers import require_tool, tool_environment, write_project
+from tests.helpers import run_tool, write_project
 
 
 def _load(root: Path, *names: str, project_env: str | None = None) -> ComposeProject:
@@ -416,19 +416,10 @@ def test_a_huge_compose_file_is_read(tmp_path: Path) -> None:
 def _reference(
     root: Path, names: tuple[str, ...], project_env: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    tool = require_tool("docker-compose")
-    arguments = [tool] if project_env is None else [tool, "--env-file", project_env]
+    arguments = [] if project_env is None else ["--env-file", project_env]
     for name in names:
         arguments += ["-f", name]
-    return subprocess.run(
-        [*arguments, "config"],
-        cwd=root,
-        env=tool_environment(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_tool("docker-compose", *arguments, "config", cwd=root)
 
 
 def _reference_port(port: object) -> tuple[int, int | None, str | None, str]:
