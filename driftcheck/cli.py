@@ -114,10 +114,11 @@ def run_check(
     selection = make_selection(project, _split(select), _split(ignore), services, environments)
     findings = run_rules(project, selection)
     files = {
-        source.display_path
+        name
         for layer in project.all_layers()
         for source in layer.sources
         if source.format != "process"
+        for name in (source.display_path, *source.files)
     }
     report = Report(
         findings=tuple(findings),

@@ -14,7 +14,17 @@ from driftcheck.valuetypes import InvalidValue, parse_url
 
 CONFIG_FILE = "driftcheck.toml"
 PYPROJECT_FILE = "pyproject.toml"
-SOURCE_FORMATS = ("dotenv", "json", "envdump", "process")
+SOURCE_FORMATS = ("dotenv", "json", "envdump", "process", "compose", "kubernetes", "cloudrun")
+#: Formats read from deployment manifests, and the platform preset each implies.
+MANIFEST_FORMATS = {"compose": "compose", "kubernetes": "kubernetes", "cloudrun": "cloud-run"}
+#: Selector keys a source table may have, per manifest format.
+_SELECTORS = {
+    "compose": ("service", "project_env"),
+    "kubernetes": ("workload", "container"),
+    "cloudrun": ("service", "container"),
+}
+#: File names docker compose looks for (and their -override / .ENV variants).
+_COMPOSE_NAME = re.compile(r"(?:docker-)?compose(?:[.-][^/]*)?\.ya?ml")
 SEVERITIES = ("error", "warning", "info")
 DEVELOPMENT_NAMES = frozenset({"dev", "development", "local", "test", "testing", "ci"})
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -22,11 +32,26 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 @dataclass(frozen=True, slots=True)
 class SourceSpec:
-    """One source of values; ``path`` is a template with ``{service}`` and ``{env}``."""
+    """One source of values; ``path`` is a template with ``{service}`` and ``{env}``.
+
+    Manifest sources may name more files, merged after ``path`` in order
+    (``more_paths``: compose overrides, more manifests), and which part of them feeds the
+    driftcheck service: ``select`` is the compose service, Kubernetes workload or Cloud
+    Run service (None: the driftcheck service's own name), ``container`` the container.
+    ``project_env`` is the file compose interpolates from (``--env-file``).
+    """
 
     format: str
     path: str | None = None
     optional: bool = False
+    more_paths: tuple[str, ...] = ()
+    select: str | None = None
+    container: str | None = None
+    project_env: str | None = None
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return () if self.path is None else (self.path, *self.more_paths)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,31 +216,76 @@ def _source_list(
             _check_template(table, key, item, placeholders)
             specs.append(SourceSpec(format=_format_of(item), path=item))
         elif isinstance(item, dict):
-            inner = Table(table.file, item, (*table.path, key))
-            source_format = inner.get("format", str, "")
-            path = inner.get("path", str, None)
-            if not source_format:
-                if path is None:
-                    raise inner.error("a source needs 'path' (or format = \"process\")")
-                source_format = _format_of(path)
-            if source_format not in SOURCE_FORMATS:
-                raise inner.error(
-                    f"source format '{source_format}' is not one of {', '.join(SOURCE_FORMATS)}",
-                    "format",
-                )
-            if source_format != "process" and path is None:
-                raise inner.error(f"a {source_format} source needs 'path'")
-            if path is not None:
-                _check_template(inner, "path", path, placeholders)
-            specs.append(SourceSpec(source_format, path, inner.get("optional", bool, False)))
-            inner.finish()
+            specs.append(_source_table(Table(table.file, item, (*table.path, key)), placeholders))
         else:
             raise table.error(f"each item of '{table.name(key)}' must be a path or a table", key)
     return tuple(specs)
 
 
+def _source_table(inner: Table, placeholders: tuple[str, ...]) -> SourceSpec:
+    source_format = inner.get("format", str, "")
+    raw_path = inner.raw("path")
+    paths: tuple[str, ...] = ()
+    if isinstance(raw_path, list):
+        paths = inner.strings("path")
+        if not paths:
+            raise inner.error(f"'{inner.name('path')}' is empty", "path")
+    elif raw_path is not None:
+        paths = (inner.get("path", str, ""),)
+    if not source_format:
+        if not paths:
+            raise inner.error("a source needs 'path' (or format = \"process\")")
+        source_format = _format_of(paths[0])
+    if source_format not in SOURCE_FORMATS:
+        raise inner.error(
+            f"source format '{source_format}' is not one of {', '.join(SOURCE_FORMATS)}",
+            "format",
+        )
+    if source_format != "process" and not paths:
+        raise inner.error(f"a {source_format} source needs 'path'")
+    if len(paths) > 1 and source_format not in MANIFEST_FORMATS:
+        raise inner.error(
+            f"a {source_format} source reads one file; list several sources instead", "path"
+        )
+    for path in paths:
+        _check_template(inner, "path", path, placeholders)
+    allowed = _SELECTORS.get(source_format, ())
+    for selector in ("service", "workload", "container", "project_env"):
+        if selector not in allowed and inner.raw(selector) is not None:
+            formats = [name for name, keys in _SELECTORS.items() if selector in keys]
+            raise inner.error(
+                f"'{inner.name(selector)}' applies to {' and '.join(formats)} sources only",
+                selector,
+            )
+    selected = inner.get("service", str, None) or inner.get("workload", str, None)
+    project_env = inner.get("project_env", str, None)
+    if project_env is not None:
+        _check_template(inner, "project_env", project_env, placeholders)
+    spec = SourceSpec(
+        source_format,
+        paths[0] if paths else None,
+        inner.get("optional", bool, False),
+        more_paths=paths[1:],
+        select=selected,
+        container=inner.get("container", str, None),
+        project_env=project_env,
+    )
+    inner.finish()
+    return spec
+
+
 def _format_of(path: str) -> str:
-    return "json" if path.endswith(".json") else "dotenv"
+    """A source's format from its file name: ``.json``; compose's own names
+    (``compose.yaml``, ``docker-compose.override.yml``...); other ``.yaml`` / ``.yml``
+    files are Kubernetes manifests (which include Cloud Run's); anything else ``.env``."""
+    name = path.rsplit("/", 1)[-1]
+    if name.endswith(".json"):
+        return "json"
+    if _COMPOSE_NAME.fullmatch(name):
+        return "compose"
+    if name.endswith((".yaml", ".yml")):
+        return "kubernetes"
+    return "dotenv"
 
 
 def _sources_per_environment(
@@ -383,7 +453,16 @@ def parse_config(file: TomlFile, root: Path, section: tuple[str, ...] = ()) -> P
         discovery = tuple(SourceSpec("discovery", path) for path in paths)
         discovery_table.finish()
 
-    presets: tuple[str, ...] = ("process",)
+    # By default: what any process dump holds, and what the platforms of the manifest
+    # sources inject.
+    implied = {
+        MANIFEST_FORMATS[spec.format]
+        for service in services
+        for specs in service.sources.values()
+        for spec in specs
+        if spec.format in MANIFEST_FORMATS
+    }
+    presets: tuple[str, ...] = ("process", *sorted(implied))
     platform_keys: tuple[str, ...] = ()
     platform = top.table("platform")
     if platform is not None:

@@ -55,9 +55,33 @@ def config_schema() -> Schema:
             {"type": "string", "description": "A path template with {service} and {env}."},
             _closed(
                 {
-                    "path": {"type": "string"},
+                    "path": {
+                        "description": "A path template; manifest formats take a list, "
+                        "merged in order (compose -f a -f b).",
+                        "oneOf": [{"type": "string"}, {**_strings(), "minItems": 1}],
+                    },
                     "format": {"enum": list(SOURCE_FORMATS)},
                     "optional": {"type": "boolean"},
+                    "service": {
+                        "type": "string",
+                        "description": "compose, cloudrun: the compose or Cloud Run service "
+                        "(default: this service's name).",
+                    },
+                    "workload": {
+                        "type": "string",
+                        "description": "kubernetes: the workload, name or Kind/name "
+                        "(default: this service's name).",
+                    },
+                    "container": {
+                        "type": "string",
+                        "description": "kubernetes, cloudrun: the container (default: the "
+                        "only one).",
+                    },
+                    "project_env": {
+                        "type": "string",
+                        "description": "compose: the file to interpolate from, as "
+                        "--env-file (default: .env beside the first file).",
+                    },
                 }
             ),
         ]

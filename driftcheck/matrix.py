@@ -11,6 +11,8 @@ MISSING = "missing"
 ABSENT = "-"
 DIFFERS = "differs"
 EMPTY = "empty"
+#: Delivered by reference (a Secret Manager secret...), its value not in the sources.
+REFERENCE = "reference"
 
 
 @dataclass(slots=True)
@@ -24,10 +26,12 @@ def _cell(project: Project, service: str, environment: str, key: str, values: se
     layer = project.layer(service, environment)
     entry = layer.values.get(key)
     spec = project.spec(service, key)
-    if entry is None or entry.value is None:
+    if entry is None or not entry.present:
         if spec is not None and spec.required_in(environment):
             return MISSING
         return ABSENT
+    if entry.value is None:
+        return REFERENCE
     if not entry.value:
         return EMPTY
     if project.is_secret(service, key):
@@ -65,7 +69,14 @@ def build_matrix(
     return matrix
 
 
-_STYLES = {MISSING: "bold red", EMPTY: "red", DIFFERS: "yellow", PRESENT: "green", ABSENT: "dim"}
+_STYLES = {
+    MISSING: "bold red",
+    EMPTY: "red",
+    DIFFERS: "yellow",
+    PRESENT: "green",
+    ABSENT: "dim",
+    REFERENCE: "cyan",
+}
 
 
 def print_matrix(matrix: Matrix, colour: bool) -> None:

@@ -57,24 +57,22 @@ PRESETS: dict[str, tuple[str, ...]] = {
         "CI",
         "DRIFTCHECK_*",
     ),
+    # https://cloud.google.com/run/docs/container-contract#env-vars
     "cloud-run": (
         "PORT",
         "K_SERVICE",
         "K_REVISION",
         "K_CONFIGURATION",
-        "CLOUD_RUN_JOB",
-        "CLOUD_RUN_EXECUTION",
-        "CLOUD_RUN_TASK_INDEX",
-        "CLOUD_RUN_TASK_ATTEMPT",
-        "CLOUD_RUN_TASK_COUNT",
+        "CLOUD_RUN_*",
         "GOOGLE_CLOUD_PROJECT",
     ),
+    # The API server's address, and the service links the kubelet injects for every
+    # Service of the namespace (``enableServiceLinks``): BACKEND_SERVICE_HOST,
+    # BACKEND_SERVICE_PORT(_HTTP), BACKEND_PORT_8000_TCP(_ADDR|_PORT|_PROTO)...
+    # ``BACKEND_PORT`` itself (``tcp://10.0.0.7:8000``) is left out: a pattern for it would
+    # swallow every ``*_PORT`` key.
     "kubernetes": (
-        "KUBERNETES_SERVICE_HOST",
-        "KUBERNETES_SERVICE_PORT",
-        "KUBERNETES_SERVICE_PORT_*",
-        "KUBERNETES_PORT",
-        "KUBERNETES_PORT_*",
+        "KUBERNETES_*",
         "*_SERVICE_HOST",
         "*_SERVICE_PORT",
         "*_SERVICE_PORT_*",
@@ -82,8 +80,20 @@ PRESETS: dict[str, tuple[str, ...]] = {
         "*_PORT_*_TCP_*",
         "*_PORT_*_UDP",
         "*_PORT_*_UDP_*",
+        "*_PORT_*_SCTP",
+        "*_PORT_*_SCTP_*",
     ),
-    "compose": ("COMPOSE_PROJECT_NAME", "COMPOSE_FILE", "COMPOSE_PROFILES"),
+    # The compose CLI's own variables (often in the project .env), and the variables of
+    # legacy ``links``.
+    "compose": (
+        "COMPOSE_*",
+        "DOCKER_HOST",
+        "DOCKER_BUILDKIT",
+        "*_PORT_*_TCP",
+        "*_PORT_*_TCP_*",
+        "*_PORT_*_UDP",
+        "*_PORT_*_UDP_*",
+    ),
 }
 
 

@@ -7,14 +7,21 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from driftcheck.config import ProjectConfig, SourceSpec, display_path, find_config, load_config
+from driftcheck.config import (
+    MANIFEST_FORMATS,
+    ProjectConfig,
+    SourceSpec,
+    display_path,
+    find_config,
+    load_config,
+)
 from driftcheck.display import looks_secret
 from driftcheck.errors import DriftcheckError, DriftcheckErrors
 from driftcheck.namematch import NearMissIndex
 from driftcheck.platform import PlatformKeys
 from driftcheck.schema import KeySpec, ServiceSchema, load_schema
 from driftcheck.sources.discovery import DiscoveryRecord
-from driftcheck.values import DIGEST_PREFIX, Entry, Fingerprinter, ParsedSource
+from driftcheck.values import DIGEST_PREFIX, Address, Entry, Fingerprinter, ParsedSource
 
 
 @dataclass(slots=True)
@@ -22,6 +29,11 @@ class LoadedSource:
     display_path: str
     format: str
     parsed: ParsedSource
+    #: The part of the file read (a compose service, a workload's container), for files
+    #: that feed several services.
+    selection: str | None = None
+    #: Every file read for this source (a manifest's overrides, env files...).
+    files: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -39,15 +51,22 @@ class Layer:
         return self.values.get(key)
 
     def set_keys(self) -> frozenset[str]:
-        """The keys set with a value, for set arithmetic across layers (after loading)."""
+        """The keys set (as :meth:`is_set` says), for set arithmetic across layers (after
+        loading)."""
         if self._set_keys is None:
-            self._set_keys = frozenset(k for k, e in self.values.items() if e.value is not None)
+            self._set_keys = frozenset(k for k, e in self.values.items() if e.present)
         return self._set_keys
 
     def is_set(self, key: str) -> bool:
-        """Set with a value (an empty string counts; a bare ``KEY`` line does not)."""
+        """Set with a value or a reference to one (an empty string counts; a bare ``KEY``
+        line does not)."""
         entry = self.values.get(key)
-        return entry is not None and entry.value is not None
+        return entry is not None and entry.present
+
+    def addresses(self) -> Iterator[Address]:
+        """Every way other programs reach this service, as its sources describe."""
+        for source in self.sources:
+            yield from source.parsed.addresses
 
 
 #: A value a rule can inspect: its layer, key, entry, the value itself, and its key's spec.
@@ -64,6 +83,9 @@ class Project:
     platform: PlatformKeys
     #: Per service, the keys that belong to a secret shared setting.
     shared_secret_keys: dict[str, set[str]] = field(default_factory=dict)
+    #: Per service, the keys whose values come from a secret store (a Kubernetes Secret)
+    #: in some environment: masked everywhere, but not held to the secret rules.
+    stored_secret_keys: dict[str, set[str]] = field(default_factory=dict)
     services: tuple[str, ...] = field(init=False)
     environments: tuple[str, ...] = field(init=False)
     # What rules ask for again and again, worked out once (a large project has hundreds
@@ -193,10 +215,16 @@ class Project:
 
         A deprecated name is as secret as the key it stands for.
         """
+        if key in self.stored_secret_keys.get(service, ()):
+            return True
         spec = self.spec(service, key)
         if spec is None:
             return key in self.shared_secret_keys.get(service, ()) or looks_secret(key)
-        return spec.masked or spec.name in self.shared_secret_keys.get(service, ())
+        return (
+            spec.masked
+            or spec.name in self.shared_secret_keys.get(service, ())
+            or spec.name in self.stored_secret_keys.get(service, ())
+        )
 
     def is_declared_secret(self, service: str, key: str) -> bool:
         """Whether the schema or a shared setting declares the key a secret.
@@ -226,6 +254,7 @@ class _SourceReader:
         self.fingerprinter = fingerprinter
         self.errors: list[DriftcheckError] = []
         self._cache: dict[tuple[str, str], ParsedSource] = {}
+        self._manifests: dict[tuple[str, ...], object] = {}
 
     def read(
         self, spec: SourceSpec, service: str, environment: str, base: Mapping[str, str | None]
@@ -235,6 +264,8 @@ class _SourceReader:
 
             return LoadedSource("<process environment>", "process", read_process_environment())
         assert spec.path is not None
+        if spec.format in MANIFEST_FORMATS:
+            return self._read_manifest(spec, service, environment)
         relative = spec.path.replace("{service}", service).replace("{env}", environment)
         path = self.root / relative
         display = display_path(path)
@@ -253,6 +284,63 @@ class _SourceReader:
         if cacheable:
             self._cache[cache_key] = parsed
         return LoadedSource(display, spec.format, parsed)
+
+    def _read_manifest(
+        self, spec: SourceSpec, service: str, environment: str
+    ) -> LoadedSource | None:
+        """A compose service or a workload's container, from files read once for all."""
+
+        def fill(template: str) -> Path:
+            return self.root / template.replace("{service}", service).replace("{env}", environment)
+
+        paths = [fill(template) for template in spec.paths]
+        if spec.optional and not all(path.exists() for path in paths):
+            return None
+        displays = tuple(display_path(path) for path in paths)
+        project_env = None
+        if spec.project_env is not None:
+            env_path = fill(spec.project_env)
+            project_env = (env_path, display_path(env_path))
+        cache_key = (spec.format, *displays, "" if project_env is None else project_env[1])
+        selected = spec.select or service
+        try:
+            loaded = self._manifests.get(cache_key)
+            if isinstance(loaded, DriftcheckError):
+                return None  # reported once already
+            if spec.format == "compose":
+                from driftcheck.sources.compose import (
+                    ComposeProject,
+                    compose_service_source,
+                    load_compose_project,
+                )
+
+                if loaded is None:
+                    loaded = load_compose_project(paths, displays, project_env)
+                    self._manifests[cache_key] = loaded
+                assert isinstance(loaded, ComposeProject)
+                parsed = compose_service_source(loaded, selected)
+            else:
+                from driftcheck.sources.kubernetes import (
+                    Manifests,
+                    load_manifests,
+                    workload_source,
+                )
+
+                if loaded is None:
+                    loaded = load_manifests(paths, displays)
+                    self._manifests[cache_key] = loaded
+                assert isinstance(loaded, Manifests)
+                parsed = workload_source(
+                    loaded, selected, spec.container, cloud_run=spec.format == "cloudrun"
+                )
+        except DriftcheckError as error:
+            if cache_key not in self._manifests:
+                self._manifests[cache_key] = error
+            if not any(str(known) == str(error) for known in self.errors):
+                self.errors.append(error)
+            return None
+        selection = selected if spec.container is None else f"{selected}/{spec.container}"
+        return LoadedSource(displays[0], spec.format, parsed, selection, loaded.files)
 
     def _parse(
         self, source_format: str, path: Path, display: str, base: Mapping[str, str | None]
@@ -349,6 +437,7 @@ def load_project(start: Path, fingerprinter: Fingerprinter | None = None) -> Pro
     fingerprinter = fingerprinter or Fingerprinter.from_environment(dict(os.environ))
     reader = _SourceReader(config.root, fingerprinter)
     layers: dict[tuple[str, str], Layer] = {}
+    stored_secret_keys: dict[str, set[str]] = {}
     for service in config.services:
         for environment in config.environment_names:
             layer = Layer(service.name, environment)
@@ -359,10 +448,12 @@ def load_project(start: Path, fingerprinter: Fingerprinter | None = None) -> Pro
                     continue
                 layer.sources.append(loaded)
                 for entry in loaded.parsed.entries:
-                    if entry.value is None and layer.is_set(entry.key):
+                    if not entry.present and layer.is_set(entry.key):
                         continue  # load_dotenv sets nothing for a bare KEY line
                     layer.values[entry.key] = entry
                     seen[entry.key] = entry.value
+                    if entry.from_secret_store:
+                        stored_secret_keys.setdefault(service.name, set()).add(entry.key)
             layers[(service.name, environment)] = layer
 
     discovery: dict[str, list[DiscoveryRecord]] = {env: [] for env in config.environment_names}
@@ -403,4 +494,5 @@ def load_project(start: Path, fingerprinter: Fingerprinter | None = None) -> Pro
         fingerprinter=fingerprinter,
         platform=PlatformKeys(config.platform_presets, config.platform_keys),
         shared_secret_keys=shared_secret_keys,
+        stored_secret_keys=stored_secret_keys,
     )

@@ -351,6 +351,14 @@ def _effective_entry(values: Mapping[str, Entry], schema: ServiceSchema, key: st
 
 
 def _stored_value(project: Project, service: str, entry: Entry) -> object:
+    if entry.value is None and entry.reference is not None:
+        raise DriftcheckError(
+            f"{entry.key} is delivered by reference ({entry.reference}) and its value is not "
+            "in the sources; a snapshot holds values: take it where the service runs, with "
+            "--from-env",
+            entry.origin.path,
+            entry.origin.line,
+        )
     if entry.value is None:
         return None
     if entry.fingerprinted:

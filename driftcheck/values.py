@@ -32,11 +32,37 @@ class Origin(NamedTuple):
         return self.path if self.line is None else f"{self.path}:{self.line}"
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Reference:
+    """Where a platform takes a value from when the process starts, not the value itself.
+
+    A Kubernetes ``secretKeyRef`` (``kind`` "Secret", ``name`` the Secret, ``key`` its key),
+    a ``configMapKeyRef`` ("ConfigMap"), a ``fieldRef`` / ``resourceFieldRef`` ("field",
+    ``name`` the field path), or a Cloud Run ``secretKeyRef`` ("Secret Manager", ``key`` the
+    secret's version). It holds names only, so it may be shown; two references compare
+    equal when they name the same thing.
+    """
+
+    kind: str
+    name: str
+    key: str | None = None
+
+    def __str__(self) -> str:
+        if self.kind == "Secret Manager":
+            return f"Secret Manager secret {self.name} (version {self.key or 'latest'})"
+        if self.key is None:
+            return f"{self.kind} {self.name}"
+        return f"{self.kind} {self.name}/{self.key}"
+
+
 class Entry(NamedTuple):
     """One ``KEY=value`` as a source delivers it.
 
     ``value`` is ``None`` for a key named without a value (a bare ``KEY`` line in a ``.env``
-    file, which python-dotenv reads as None and ``load_dotenv`` does not set).
+    file, which python-dotenv reads as None and ``load_dotenv`` does not set), and for a
+    key delivered by a ``reference`` whose value the sources do not hold (a Cloud Run
+    secret, a Secret created outside the manifests): such a key is set (see ``present``),
+    its value unknown. A reference that the sources resolve comes with its value.
     ``ambient`` marks values from the live process environment, which holds many keys
     no schema names.
 
@@ -51,34 +77,66 @@ class Entry(NamedTuple):
     #: ``value`` is not the value but its keyed digest (``hmac-sha256:`` and 64 hex
     #: digits), as a snapshot stores secrets; compare it with ``Fingerprinter.digest``.
     fingerprinted: bool = False
+    #: Where the platform takes the value from at start-up, when not written in the source.
+    reference: Reference | None = None
+    #: The value comes from a secret store (a Kubernetes Secret): it is shown only as a
+    #: fingerprint, whatever its key is called.
+    from_secret_store: bool = False
+
+    @property
+    def present(self) -> bool:
+        """Whether the process gets the key: a value, or a reference to one."""
+        return self.value is not None or self.reference is not None
 
     def __repr__(self) -> str:
         shown = "None" if self.value is None else "<masked>"
-        return f"Entry(key={self.key!r}, value={shown}, origin={self.origin!r})"
+        reference = "" if self.reference is None else f", reference={str(self.reference)!r}"
+        return f"Entry(key={self.key!r}, value={shown}, origin={self.origin!r}{reference})"
 
     def __str__(self) -> str:
         return self.__repr__()
 
 
 @dataclass(frozen=True, slots=True)
+class Address:
+    """One way other programs reach the service a source configures.
+
+    ``hosts`` are the names that reach it on ``port`` (``localhost`` for a port compose
+    publishes, a Kubernetes Service's DNS names); ``target`` is the port it forwards to,
+    where known (the container port, a Service's ``targetPort``).
+    """
+
+    hosts: tuple[str, ...]
+    port: int
+    target: int | None
+    origin: Origin
+    #: What ``port`` is, for messages: "the published port", "Service backend's port".
+    how: str
+
+
+@dataclass(frozen=True, slots=True)
 class SourceIssue:
     """A problem in a source file that does not stop the run (it becomes a finding).
 
-    ``kind`` is one of ``"unparsable-line"`` and ``"byte-order-mark"``. ``detail`` says
-    what is wrong without quoting the line (it may hold a secret).
+    ``kind`` is one of ``"unparsable-line"``, ``"byte-order-mark"`` and
+    ``"dangling-reference"``. ``detail`` says what is wrong without quoting the line (it
+    may hold a secret); ``key`` is the variable concerned, where there is one.
     """
 
     kind: str
     origin: Origin
     detail: str
+    key: str | None = None
 
 
 @dataclass(slots=True)
 class ParsedSource:
-    """What a loader read from one source: entries in order (duplicates kept) and issues."""
+    """What a loader read from one source: entries in order (duplicates kept), issues,
+    and the addresses that reach the service (from deployment manifests)."""
 
     entries: list[Entry] = field(default_factory=list)
     issues: list[SourceIssue] = field(default_factory=list)
+    addresses: list[Address] = field(default_factory=list)
 
 
 class Fingerprinter:

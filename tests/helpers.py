@@ -124,3 +124,39 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
         check=False,
     )
     return Run(completed.returncode, completed.stdout, completed.stderr)
+
+
+#: Set by .ci/run: a reference tool that is missing fails the test instead of skipping it,
+#: so CI can never pass by skipping.
+REQUIRE_TOOLS_VARIABLE = "DRIFTCHECK_REQUIRE_TOOLS"
+
+
+def require_tool(name: str) -> str:
+    """The path of a command the test compares with; skip (or fail, in CI) without it."""
+    import shutil
+
+    import pytest
+
+    found = shutil.which(name)
+    if found is None:
+        message = f"{name} is not installed (Debian: see .ci/run)"
+        if os.environ.get(REQUIRE_TOOLS_VARIABLE) == "1":
+            pytest.fail(f"{message}, and {REQUIRE_TOOLS_VARIABLE}=1 requires it")
+        pytest.skip(message)
+    return found
+
+
+def run_tool(name: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run a reference tool (skipped, or failed in CI, when missing) in a clean
+    environment: no shell variable can leak into what it resolves, as none leaks into
+    driftcheck's compose interpolation."""
+    environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/nonexistent"}
+    return subprocess.run(
+        [require_tool(name), *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

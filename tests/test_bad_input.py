@@ -1356,3 +1356,179 @@ def test_two_problems_in_the_config_are_reported_together(tmp_path: Path) -> Non
         err(f"driftcheck.toml:{line_of(root / 'driftcheck.toml', 'schemas')}", "defaults.schemas"),
         err(f"driftcheck.toml:{line_of(root / 'driftcheck.toml', 'prot')}", "services.app.prot"),
     )
+
+
+# -- deployment manifests ---------------------------------------------------------------------
+
+COMPOSE_CONFIG = """
+environments = ["dev", "staging", "prod"]
+
+[defaults]
+sources = [{ path = "deploy/compose.yaml", format = "compose", project_env = "deploy/{env}.env" }]
+
+[services.app]
+port = 8000
+"""
+GOOD_COMPOSE = """
+services:
+  app:
+    image: app
+    env_file: app.env
+    environment:
+      PORT: 8000
+      API_TOKEN: ${API_TOKEN}
+    ports: ["8080:8000"]
+"""
+KUBERNETES_CONFIG = COMPOSE_CONFIG.replace(
+    '{ path = "deploy/compose.yaml", format = "compose", project_env = "deploy/{env}.env" }',
+    '"k8s/{env}.yaml"',
+)
+
+
+def compose_project(root: Path, files: Mapping[str, str | bytes | None] | None = None) -> Path:
+    """``app`` in every environment from one compose file, its token from each
+    environment's project env file (``docker compose --env-file deploy/ENV.env``)."""
+    values: dict[str, str | bytes | None] = {
+        "deploy/compose.yaml": GOOD_COMPOSE,
+        **{
+            f"deploy/{env}.env": f"API_TOKEN=token-{env}-0123456789abcdef\n" for env in ENVIRONMENTS
+        },
+        "deploy/app.env": "LOG=1\n",
+        **{f"app/.env.{env}": None for env in ENVIRONMENTS},
+    }
+    values.update(files or {})
+    schema = SCHEMA + "\n[keys.LOG]\nrequired = false\n"
+    return make_project(root, values, config=COMPOSE_CONFIG, schema=schema)
+
+
+def kubernetes_project(root: Path, files: Mapping[str, str | bytes | None] | None = None) -> Path:
+    """``app`` from one Deployment per environment, its token from a Secret."""
+    values: dict[str, str | bytes | None] = {
+        f"k8s/{env}.yaml": (
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: app}\n"
+            f"stringData: {{token: token-{env}-0123456789abcdef}}\n---\n"
+            "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: app}\n---\n"
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n"
+            "  template:\n    spec:\n      containers:\n        - name: app\n          env:\n"
+            '            - {name: PORT, value: "8000"}\n'
+            "            - name: API_TOKEN\n"
+            "              valueFrom: {secretKeyRef: {name: app, key: token}}\n"
+        )
+        for env in ENVIRONMENTS
+    }
+    values.update({f"app/.env.{env}": None for env in ENVIRONMENTS})
+    values.update(files or {})
+    return make_project(root, values, config=KUBERNETES_CONFIG)
+
+
+@pytest.mark.parametrize("build", [compose_project, kubernetes_project], ids=["compose", "k8s"])
+def test_the_manifest_baselines_are_clean(tmp_path: Path, build: MakeProject) -> None:
+    result = check_json(build(tmp_path))
+    assert (result.exit_code, codes(result)) == (0, set()), result
+
+
+@pytest.mark.parametrize(
+    ("build", "name", "text", "where", "what"),
+    [
+        pytest.param(
+            compose_project,
+            "deploy/compose.yaml",
+            "services:\n  app:\n    environment: [\n",
+            "deploy/compose.yaml:4:1",
+            "invalid YAML: ",
+            id="compose",
+        ),
+        pytest.param(
+            kubernetes_project,
+            "k8s/staging.yaml",
+            "apiVersion: v1\nkind: ConfigMap\ndata:\n  A: 'unterminated\n",
+            "k8s/staging.yaml:5:1",
+            "invalid YAML: ",
+            id="kubernetes",
+        ),
+    ],
+)
+def test_invalid_yaml_in_a_manifest(
+    tmp_path: Path, build: MakeProject, name: str, text: str, where: str, what: str
+) -> None:
+    assert_errors(run_in(build(tmp_path, {name: text}), "check"), err(where, what))
+
+
+def test_a_required_compose_variable_that_is_unset(tmp_path: Path) -> None:
+    compose = GOOD_COMPOSE.replace("${API_TOKEN}", "${API_TOKEN:?the CANARY-msg must be set}")
+    root = compose_project(tmp_path, {"deploy/compose.yaml": compose, "deploy/dev.env": "X=1\n"})
+    result = run_in(root, "check")
+    line = line_of(root / "deploy/compose.yaml", "API_TOKEN:")
+    assert_errors(result, err(f"deploy/compose.yaml:{line}", "required variable API_TOKEN"))
+    assert "CANARY" not in result.stderr
+
+
+def test_an_invalid_compose_interpolation(tmp_path: Path) -> None:
+    compose = GOOD_COMPOSE.replace("${API_TOKEN}", "'costs $5'")
+    result = run_in(compose_project(tmp_path, {"deploy/compose.yaml": compose}), "check")
+    assert_errors(result, err("deploy/compose.yaml:7", "invalid interpolation"))
+
+
+def test_a_compose_interpolation_cycle_terminates(tmp_path: Path) -> None:
+    # .env values that name each other are read top-down, once: no loop, as in compose.
+    dotenv = "API_TOKEN=${OTHER}token-0123456789abcdef\nOTHER=${API_TOKEN}\n"
+    result = check_json(compose_project(tmp_path, {"deploy/staging.env": dotenv}))
+    assert (result.exit_code, codes(result)) == (0, set()), result
+
+
+def test_a_missing_env_file(tmp_path: Path) -> None:
+    result = run_in(compose_project(tmp_path, {"deploy/app.env": None}), "check")
+    assert_errors(result, err("deploy/compose.yaml:4", "env_file deploy/app.env", "does not exist"))
+
+
+def test_an_optional_env_file_may_be_missing(tmp_path: Path) -> None:
+    compose = GOOD_COMPOSE.replace(
+        "env_file: app.env", "env_file:\n      - path: app.env\n        required: false"
+    )
+    root = compose_project(tmp_path, {"deploy/compose.yaml": compose, "deploy/app.env": None})
+    assert check_json(root).exit_code == 0
+
+
+def test_a_compose_service_that_is_not_there(tmp_path: Path) -> None:
+    config = COMPOSE_CONFIG.replace('format = "compose"', 'format = "compose", service = "api"')
+    root = compose_project(tmp_path)
+    (root / "driftcheck.toml").write_text(config)
+    result = run_in(root, "check")
+    assert_errors(result, err("deploy/compose.yaml", "no service 'api'", "they define: app"))
+
+
+def test_base64_that_does_not_decode(tmp_path: Path) -> None:
+    text = "apiVersion: v1\nkind: Secret\nmetadata: {name: app}\ndata:\n  token: 'not*base64'\n"
+    result = run_in(kubernetes_project(tmp_path, {"k8s/prod.yaml": text}), "check")
+    assert_errors(
+        result, err("k8s/prod.yaml:5", "data key token of Secret app is not valid base64")
+    )
+
+
+def test_an_unknown_kind(tmp_path: Path) -> None:
+    text = "apiVersion: apps/v1\nkind: Deploymnet\nmetadata: {name: app}\n"
+    result = run_in(kubernetes_project(tmp_path, {"k8s/dev.yaml": text}), "check")
+    assert_errors(result, err("k8s/dev.yaml:2", "unknown kind 'Deploymnet'"))
+
+
+def test_an_alias_bomb(tmp_path: Path) -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in range(1, 10):
+        name, previous = chr(ord("a") + level), chr(ord("a") + level - 1)
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    bomb = "\n".join(lines) + "\nservices: {app: {image: x}}\n"
+    result = run_in(compose_project(tmp_path, {"deploy/compose.yaml": bomb}), "check")
+    assert_errors(result, err("deploy/compose.yaml:1", "alias bomb"))
+
+
+def test_manifest_errors_of_several_environments_are_reported_together(tmp_path: Path) -> None:
+    root = kubernetes_project(
+        tmp_path,
+        {"k8s/dev.yaml": "kind: Pod\n", "k8s/prod.yaml": "apiVersion: v1\nkind: Secrett\n"},
+    )
+    result = run_in(root, "check")
+    assert_errors(
+        result,
+        err("k8s/dev.yaml:1", "no 'apiVersion'"),
+        err("k8s/prod.yaml:2", "unknown kind 'Secrett'"),
+    )

@@ -95,6 +95,68 @@ def test_incident_example_shows_secrets_only_as_fingerprints() -> None:
             assert secret not in output
 
 
+def _findings(name: str) -> list[dict[str, object]]:
+    run = _run(ROOT / "examples" / name, "json")
+    assert run.exit_code == 1
+    findings: list[dict[str, object]] = json.loads(run.stdout)["findings"]
+    return findings
+
+
+def test_compose_example_reports_its_drift() -> None:
+    places = _places(_findings("compose"))
+    assert places == {
+        ("DC401", "api", "prod", "PORT"),  # compose.prod.yaml publishes 80 to 8001
+        ("DC301", "api", "prod", "SESSION_SECRET"),  # the worker kept a rotated-out secret
+        ("DC102", "api", "prod", "SENTRY_DSN"),  # ${SENTRY_DSN} is empty in env/prod.env
+        ("DC402", "web", "dev", "API_INTERNAL_URL"),  # http://api:8080 on the network
+        ("DC402", "web", "prod", "API_INTERNAL_URL"),
+        ("DC101", "worker", "dev", "REDIS_URL"),  # set as REDIS_URI
+        ("DC101", "worker", "prod", "REDIS_URL"),
+        ("DC203", "worker", "dev", "REDIS_URI"),
+        ("DC203", "worker", "prod", "REDIS_URI"),
+    }
+    # Not reported: PUBLIC_API_URL=http://localhost:8080 (the published port, from the
+    # host), secrets that differ between dev and prod, TZ and PYTHONUNBUFFERED (process
+    # keys), DEBUG only in dev and SENTRY_DSN only in prod (scoped in the schema).
+
+
+def test_kubernetes_example_reports_its_drift() -> None:
+    places = _places(_findings("kubernetes"))
+    assert places == {
+        ("DC401", "backend", "staging", "PORT"),  # the Service's targetPort is 8080
+        ("DC103", "backend", "prod", "REDIS_HOST"),  # the ConfigMap renamed the key
+        ("DC602", "backend", "prod", "REDIS_HOSTNAME"),  # ...which envFrom delivers
+        ("DC402", "frontend", "prod", "API_URL"),  # backend:8000 past a Service on 80
+        ("DC301", "auth", "prod", "JWT_SECRET"),  # billing verifies with staging's secret
+        ("DC101", "billing", "prod", "STRIPE_API_KEY"),  # neither value nor reference
+    }
+    # Not reported: http://backend (the Service's port 80 in front of 8000), backend's JWT
+    # Secret differing between staging and prod, the PORT Cloud Run injects (billing does
+    # not read it), POD_NAME from a fieldRef, the Ingress and ServiceAccount documents.
+
+
+@pytest.mark.parametrize("name", ["compose", "kubernetes"])
+def test_manifest_examples_show_secrets_only_as_fingerprints(name: str) -> None:
+    import base64
+    import re
+
+    example = ROOT / "examples" / name
+    texts = [path.read_text() for path in example.rglob("*") if path.suffix in (".yaml", ".env")]
+    secrets = set()
+    for text in texts:
+        secrets.update(re.findall(r"(?:SECRET|PASSWORD)=(\S+)", text))
+        secrets.update(re.findall(r"DATABASE_URL: (\S+)", text))
+        for encoded in re.findall(r"JWT_SECRET: ([A-Za-z0-9+/=]{20,})", text):
+            secrets.add(base64.b64decode(encoded).decode())
+    assert len(secrets) >= 4
+    for output_format in FORMATS:
+        output = _run(example, output_format).stdout
+        for secret in secrets:
+            assert secret not in output
+            # Not even the password part of a URL.
+            assert secret.rsplit("@", 1)[0].rsplit(":", 1)[-1] not in output
+
+
 def _update() -> None:
     for example in EXAMPLES:
         expected_dir = example / "expected"

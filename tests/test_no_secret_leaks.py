@@ -632,3 +632,178 @@ def test_inputs_are_not_written(leaky: tuple[Path, Canaries, dict[str, str]]) ->
         if path.is_file()
     }
     assert after == before
+
+
+# -- deployment manifests -----------------------------------------------------------------
+
+MANIFEST_CONFIG = """
+environments = ["staging", "prod"]
+
+[services.api]
+port = 8000
+sources = [{ path = "compose.yaml", format = "compose", project_env = "{env}.env" }]
+
+[services.backend]
+port = 8000
+sources = ["k8s/{env}.yaml"]
+
+[services.auth]
+sources = [{ path = "run/{env}.yaml", format = "cloudrun" }]
+
+[shared.jwt]
+members = { api = "JWT_SECRET", backend = "JWT_SECRET_KEY", auth = "JWT_SECRET" }
+"""
+MANIFEST_API_SCHEMA = """
+listen_port_key = "PORT"
+keys.PORT = { type = "port" }
+keys.JWT_SECRET = { type = "secret" }
+keys.DATABASE_URL = { type = "url" }
+keys.FILE_SECRET = { type = "secret", min_length = 64 }
+"""
+MANIFEST_BACKEND_SCHEMA = """
+listen_port_key = "PORT"
+keys.PORT = { type = "port" }
+keys.JWT_SECRET_KEY = { type = "secret" }
+keys.GREETING = { type = "int" }
+keys.MODE = { type = "enum", choices = ["a", "b"] }
+keys.SPACED = {}
+"""
+MANIFEST_AUTH_SCHEMA = 'keys.JWT_SECRET = { type = "secret" }\nkeys.PORT = { type = "port" }\n'
+
+
+def plant_manifests(root: Path, c: Canaries) -> None:
+    """A compose service, a Kubernetes Deployment and a Cloud Run service, with canaries in
+    every place a manifest holds a secret; their values break rules that show values."""
+    import base64
+
+    files = {
+        "driftcheck.toml": MANIFEST_CONFIG,
+        "schemas/api.toml": MANIFEST_API_SCHEMA,
+        "schemas/backend.toml": MANIFEST_BACKEND_SCHEMA,
+        "schemas/auth.toml": MANIFEST_AUTH_SCHEMA,
+        "compose.yaml": (
+            "services:\n  api:\n    env_file: secrets.env\n    environment:\n"
+            "      PORT: 8000\n      JWT_SECRET: ${JWT}\n"
+            f"      DATABASE_URL: postgres://u:{c('compose-url')}@db:99999/app\n"
+        ),
+        "secrets.env": f"FILE_SECRET={c('env-file-secret')}\nUNKNOWN_TOKEN={c('env-file-token')}\n",
+    }
+    for env in ("staging", "prod"):
+        files[f"{env}.env"] = f"JWT={c(f'compose-jwt-{env}')}\n"
+        greeting = base64.b64encode(c(f"secret-greeting-{env}").encode()).decode()
+        files[f"k8s/{env}.yaml"] = (
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: backend}\n"
+            f"data: {{GREETING: {greeting}}}\n"
+            f"stringData: {{MODE: {c(f'secret-mode-{env}')}, SPACED: ' {c(f'sp-{env}')} ',"
+            f" jwt: {c(f'k8s-jwt-{env}')}}}\n---\n"
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: backend}\nspec:\n"
+            "  template:\n    spec:\n      containers:\n        - name: backend\n"
+            "          envFrom: [{secretRef: {name: backend}}]\n          env:\n"
+            '            - {name: PORT, value: "8000"}\n'
+            "            - name: JWT_SECRET_KEY\n"
+            "              valueFrom: {secretKeyRef: {name: backend, key: jwt}}\n"
+        )
+        files[f"run/{env}.yaml"] = (
+            "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {name: auth}\n"
+            "spec:\n  template:\n    spec:\n      containers:\n        - env:\n"
+            "            - name: JWT_SECRET\n"
+            f"              valueFrom: {{secretKeyRef: {{name: jwt-{env}, key: latest}}}}\n"
+        )
+    write_project(root, files)
+
+
+@pytest.fixture
+def leaky_manifests(tmp_path: Path) -> tuple[Path, Canaries]:
+    canary = Canaries()
+    plant_manifests(tmp_path, canary)
+    return tmp_path, canary
+
+
+def test_the_manifest_canary_project_exercises_rules_that_show_values(
+    leaky_manifests: tuple[Path, Canaries],
+) -> None:
+    root, canary = leaky_manifests
+    result = run_cli("check", "--format", "json", cwd=root)
+    assert result.exit_code == 1, result.stderr
+    found = {(f["code"], f["key"]) for f in json.loads(result.stdout)["findings"]}
+    assert {
+        ("DC301", "JWT_SECRET"),  # compose vs k8s vs Cloud Run references
+        ("DC303", "FILE_SECRET"),  # too short: weak secret from an env_file
+        ("DC501", "GREETING"),  # not an int, from a Secret's data
+        ("DC501", "MODE"),  # not a choice, from a Secret's stringData
+        ("DC504", "SPACED"),
+        ("DC501", "DATABASE_URL"),
+        ("DC602", "UNKNOWN_TOKEN"),
+    } <= found, found
+    assert_no_canary(canary, result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check",),
+        ("check", "--format", "sarif"),
+        ("check", "--format", "github"),
+        ("check", "--format", "junit"),
+        ("check", "--statistics", "--fail-on", "info"),
+        ("matrix",),
+    ],
+    ids=lambda args: "-".join(args),
+)
+def test_no_manifest_canary_in_any_output(
+    leaky_manifests: tuple[Path, Canaries], args: tuple[str, ...]
+) -> None:
+    root, canary = leaky_manifests
+    for env in ({}, {"DRIFTCHECK_HASH_KEY": "manifest-key"}):
+        result = run_cli(*args, cwd=root, env=env)
+        assert result.exit_code in (0, 1), result.stderr
+        assert result.stdout
+        assert_no_canary(canary, result.stdout, result.stderr)
+
+
+def test_no_manifest_canary_in_repr_of_loaded_objects(
+    leaky_manifests: tuple[Path, Canaries],
+) -> None:
+    root, canary = leaky_manifests
+    project = load_project(root, Fingerprinter(b"k"))
+    greeting = project.layer("backend", "prod").get("GREETING")
+    assert greeting is not None
+    assert greeting.value is not None
+    assert canary.cores["secret-greeting-prod"] in greeting.value  # really read
+    findings = run_rules(project, make_selection(project))
+    objects = [*_everything(project), *findings, build_matrix(project)]
+    for layer in project.all_layers():
+        objects.extend(layer.addresses())
+    for thing in objects:
+        assert_no_canary(canary, repr(thing), str(thing))
+
+
+@pytest.mark.parametrize("case", ["required-variable", "bad-base64", "bad-yaml", "bad-port"])
+def test_no_manifest_canary_on_error_paths(tmp_path: Path, case: str) -> None:
+    canary = Canaries()
+    plant_manifests(tmp_path, canary)
+    if case == "required-variable":
+        (tmp_path / "compose.yaml").write_text(
+            f"services:\n  api:\n    environment:\n      A: ${{NOPE:?{canary('message')}}}\n"
+        )
+    elif case == "bad-base64":
+        (tmp_path / "k8s/prod.yaml").write_text(
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: x}\n"
+            f"data: {{K: '*{canary('b64')}'}}\n"
+        )
+    elif case == "bad-yaml":
+        (tmp_path / "k8s/prod.yaml").write_text(f"a: {canary('yaml-value')}\nb: [{canary('y2')}\n")
+    else:
+        (tmp_path / "compose.yaml").write_text(
+            f"services:\n  api:\n    ports: ['{canary('port', bare=True)}:80']\n"
+        )
+    for args in (("check",), ("check", "--format", "json"), ("matrix",)):
+        result = run_cli(*args, cwd=tmp_path)
+        assert result.exit_code == 2, result
+        assert result.stderr.startswith("driftcheck: error: ")
+        assert_no_canary(canary, result.stdout, result.stderr)
+    with pytest.raises(DriftcheckError) as caught:
+        load_project(tmp_path, Fingerprinter(b"k"))
+    for error in _exception_chain(caught.value):
+        assert_no_canary(canary, repr(error), str(error), *map(repr, vars(error).values()))
+    assert_no_canary(canary, "".join(traceback.format_exception(caught.value)))

@@ -212,7 +212,7 @@ def test_pydantic_settings_in_one_line(tmp_path: Path) -> None:
 
 def test_import_driftcheck_stays_light() -> None:
     probe = (
-        "import sys, driftcheck; heavy = {'pydantic', 'pydantic_settings', 'rich', 'click',"
+        "import sys, driftcheck; heavy = {'pydantic', 'pydantic_settings', 'rich', 'click', 'yaml',"
         " 'dotenv'}; print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))"
     )
     completed = subprocess.run(

@@ -29,6 +29,7 @@ from driftcheck.rules import (
     near_miss_key,
     port_collision,
     port_mismatch,
+    reference_not_found,
     required_key_empty,
     required_key_missing,
     secret_reused_across_environments,
@@ -85,6 +86,7 @@ RULES: tuple[Rule, ...] = tuple(
             for module in (
                 required_key_missing,
                 required_key_empty,
+                reference_not_found,
                 deprecated_name_used,
                 alias_conflict,
                 near_miss_key,

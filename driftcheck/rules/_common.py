@@ -20,19 +20,26 @@ from driftcheck.valuetypes import InvalidValue, parse_port
 
 
 def effective_entry(layer: Layer, spec: KeySpec) -> Entry | None:
-    """The entry the service reads for ``spec``: its own name first, then deprecated ones."""
+    """The entry the service reads for ``spec``: its own name first, then deprecated ones.
+
+    An entry delivered by reference counts, though its value may be unknown (None).
+    """
     entry = layer.values.get(spec.name)
-    if entry is not None and entry.value is not None:
+    if entry is not None and entry.present:
         return entry
     for name in spec.deprecated_names:
         entry = layer.values.get(name)
-        if entry is not None and entry.value is not None:
+        if entry is not None and entry.present:
             return entry
     return None
 
 
 def show(project: Project, service: str, entry: Entry) -> str:
-    assert entry.value is not None
+    """How an entry is shown: a fingerprint for secrets, the reference for a value the
+    sources do not hold, else the value, quoted."""
+    if entry.value is None:
+        assert entry.reference is not None
+        return f"<{entry.reference}>"
     if entry.fingerprinted:
         return FINGERPRINT_PREFIX + project.digest(entry)[:FINGERPRINT_HEX_DIGITS]
     return show_value(entry.value, project.is_secret(service, entry.key), project.fingerprinter)
@@ -52,7 +59,7 @@ def related_entry(project: Project, layer: Layer, entry: Entry, note: str | None
         service=layer.service,
         environment=layer.environment,
         key=entry.key,
-        shown=show(project, layer.service, entry) if entry.value is not None else None,
+        shown=show(project, layer.service, entry) if entry.present else None,
         note=note,
     )
 
@@ -112,12 +119,14 @@ def each_file(project: Project) -> Iterator[tuple[Layer, LoadedSource]]:
     One file may feed several (service, environment) pairs; its own defects are
     reported once.
     """
-    seen: set[str] = set()
+    seen: set[tuple[str, str | None]] = set()
     for layer in project.all_layers():
         for source in layer.sources:
-            if source.format == "process" or source.display_path in seen:
+            # A manifest feeds each service its own part: that part is read once.
+            identity = (source.display_path, source.selection)
+            if source.format == "process" or identity in seen:
                 continue
-            seen.add(source.display_path)
+            seen.add(identity)
             yield layer, source
 
 

@@ -7,6 +7,10 @@ https, 5432 for postgres...) and compares it with the target's port in the same
 environment: the port the target service listens on, or the endpoint's declared port.
 When the address uses the target's `public_url` host, it is compared with the public
 URL's port instead, so a public HTTPS URL in front of an internal port is not drift.
+When the target's deployment manifests say how it is reached under the address's host,
+the address must use one of those ports: in docker compose, `http://backend:8000` from
+another container reaches backend's container port, `http://localhost:8080` from the
+host its published port; in Kubernetes, `http://backend:80` a Service's `port`.
 
 ## Why is this bad?
 The client connects to nothing, or to the wrong thing: `AUTH_URL=http://localhost:8001`
@@ -32,6 +36,7 @@ from collections.abc import Iterator
 from driftcheck.findings import Problem, Related
 from driftcheck.project import Project
 from driftcheck.rules._common import effective_entry, service_port, target_port
+from driftcheck.values import Address
 from driftcheck.valuetypes import InvalidValue, parse_address, parse_url
 
 CODE = "DC402"
@@ -47,6 +52,15 @@ def _who_listens_on(project: Project, port: int, environment: str, target: str) 
         if service != target and service_port(project, service, environment).port == port:
             return f"service {service}"
     return None
+
+
+def _reached(project: Project, target: str, environment: str, host: str) -> list[Address]:
+    """The target service's addresses (from its manifests) that ``host`` names."""
+    layer = project.layers.get((target, environment))
+    if layer is None:
+        return []
+    wanted = host.lower()
+    return [a for a in layer.addresses() if any(name.lower() == wanted for name in a.hosts)]
 
 
 def check(project: Project) -> Iterator[Problem]:
@@ -76,12 +90,16 @@ def check(project: Project) -> Iterator[Problem]:
             public = None
             if spec.targets in project.services:
                 public = project.config.service(spec.targets).public_urls.get(environment)
-            if public is not None:
-                public_address = parse_url(public)
-                if public_address.host == address.host:
-                    expected = public_address.port
-                    origin = None
-                    how = f"the public URL of {spec.targets}"
+            reached = _reached(project, spec.targets, environment, address.host)
+            if public is not None and parse_url(public).host == address.host:
+                expected = parse_url(public).port
+                origin = None
+                how = f"the public URL of {spec.targets}"
+            elif reached:
+                if any(known_address.port == address.port for known_address in reached):
+                    continue
+                expected, origin = reached[0].port, reached[0].origin
+                how = reached[0].how
             if expected is None or address.port == expected:
                 continue
             other = _who_listens_on(project, address.port, environment, spec.targets)

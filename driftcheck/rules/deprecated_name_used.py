@@ -42,7 +42,7 @@ def check(project: Project) -> Iterator[Problem]:
         schema = project.schemas[layer.service]
         for old, canonical in schema.aliases.items():
             entry = layer.values.get(old)
-            if entry is None or entry.value is None:
+            if entry is None or not entry.present:
                 continue
             current = layer.values.get(canonical)
             if current is not None and current.value is not None and current.value != entry.value:

@@ -46,7 +46,7 @@ def check(project: Project) -> Iterator[Problem]:
                 for key in (spec.name, *spec.deprecated_names):
                     # The live environment counts too: the service reads every key it names.
                     entry = layer.values.get(key)
-                    if entry is None or entry.value is None:
+                    if entry is None or not entry.present:
                         continue
                     yield Problem(
                         f"{key} is set in {layer.environment}, but is meant only for "

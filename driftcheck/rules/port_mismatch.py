@@ -3,8 +3,11 @@
 ## What it does
 Compares a service's listen-port key (`listen_port_key`) with the port the project
 config declares for it in each environment (`port = 8000`, or a table per environment),
-and every `port`-typed key that `targets` a service or an endpoint with that target's
-port in the same environment.
+every `port`-typed key that `targets` a service or an endpoint with that target's
+port in the same environment, and the listen port with the ports its deployment
+manifests forward to: a compose `ports` entry `"8080:8001"` or a Kubernetes Service
+`targetPort: 8001` for a service that listens on 8000 reaches nothing (a service that
+forwards several ports passes when one of them is its listen port).
 
 ## Why is this bad?
 Service discovery, load balancers and other services are set up for the declared port;
@@ -54,27 +57,44 @@ def check(project: Project) -> Iterator[Problem]:
             entry = (
                 effective_entry(layer, project.schemas[service].keys[listen]) if listen else None
             )
-            if declared is not None and entry is not None and entry.value is not None:
+            port = None
+            if entry is not None and entry.value is not None:
                 try:
                     port = parse_port(entry.value)
                 except InvalidValue:
                     port = None
-                if port is not None and port != declared:
+            if entry is not None and port is not None:
+                forwarded = [a for a in layer.addresses() if a.target is not None]
+                if forwarded and all(a.target != port for a in forwarded):
+                    first = forwarded[0]
                     yield Problem(
-                        f"{service} listens on {port} ({entry.key}) in {environment}, "
-                        f"but is declared on {declared}",
+                        f"{first.how} {first.port} forwards to port {first.target}, but "
+                        f"{service} listens on {port} ({entry.key}) in {environment}",
                         service=service,
                         environment=environment,
                         key=entry.key,
-                        origin=entry.origin,
+                        origin=first.origin,
                         related=(
-                            Related(
-                                Origin(config_file, service_config.line),
-                                note=f"declared port {declared}",
-                            ),
+                            Related(entry.origin, service, environment, entry.key, note="listens"),
                         ),
-                        hint=f"set {entry.key}={declared}, or declare {port} for {environment}",
+                        hint=f"forward to {port}, or set {entry.key}={first.target}",
                     )
+            if declared is not None and entry is not None and port is not None and port != declared:
+                yield Problem(
+                    f"{service} listens on {port} ({entry.key}) in {environment}, "
+                    f"but is declared on {declared}",
+                    service=service,
+                    environment=environment,
+                    key=entry.key,
+                    origin=entry.origin,
+                    related=(
+                        Related(
+                            Origin(config_file, service_config.line),
+                            note=f"declared port {declared}",
+                        ),
+                    ),
+                    hint=f"set {entry.key}={declared}, or declare {port} for {environment}",
+                )
             for spec in project.schemas[service].keys.values():
                 if spec.type != "port" or spec.targets is None or spec.name == listen:
                     continue

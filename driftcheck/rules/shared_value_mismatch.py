@@ -5,6 +5,11 @@ For each shared setting with `equal_within_environment` (the default), compares 
 value every member service sees in each environment. Secrets are compared by keyed
 fingerprint (HMAC-SHA256) and shown only as fingerprints; other values are shown.
 
+Where a value is delivered by reference and its value is not in the sources (a
+Cloud Run `secretKeyRef`, a Secret made outside the manifests), the references are
+compared instead: two services taking one shared secret from different secrets
+disagree, whatever those secrets hold. A value and a reference are not compared.
+
 ## Why is this bad?
 A secret that must be identical in two services is not: auth signs tokens with one
 JWT secret and backend verifies with another, so the backend rejects every token. The
@@ -47,10 +52,15 @@ def check(project: Project) -> Iterator[Problem]:
                 spec = project.schemas[member.service].keys[member.key]
 
                 entry = effective_entry(layer, spec)
-                if entry is not None and entry.value is not None:
+                if entry is not None:
                     sides.append((member.service, entry))
-            if len({project.digest(entry) for _, entry in sides}) < 2:
+            known = {project.digest(entry) for _, entry in sides if entry.value is not None}
+            referenced = {entry.reference for _, entry in sides if entry.value is None}
+            if len(known) < 2 and len(referenced) < 2:
                 continue
+            if len(known) < 2:
+                # Only the references disagree: show those sides.
+                sides = [(service, entry) for service, entry in sides if entry.value is None]
             first_service, first = sides[0]
             described = ", ".join(
                 f"{service} {entry.key} {show(project, service, entry)}" for service, entry in sides

@@ -39,7 +39,7 @@ def check(project: Project) -> Iterator[Problem]:
             if candidates or key.startswith("\ufeff") or shared_alternatives(project, layer, key):
                 continue
             entry = layer.values[key]
-            if entry.value is None:
+            if not entry.present:
                 # A line without '=' (a pasted token, `KEY:value`): python-dotenv reads the
                 # whole text as a key, which may be a secret, so it is not repeated here.
                 yield Problem(

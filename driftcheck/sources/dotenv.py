@@ -150,7 +150,8 @@ def parse_dotenv(
     remembered = interpolation.values if interpolation is not None else None
     rows = _SIMPLE_LINE.findall(text)
     # Records are made with tuple.__new__, not through the named tuples' own Python-level
-    # __new__: this loop runs once per line of every file.
+    # __new__: this loop runs once per line of every file. Every field of Entry is given
+    # (tests/sources/test_dotenv.py checks the count).
     new = tuple.__new__
     # The same few thousand names recur in every file: one copy of each.
     intern = sys.intern
@@ -179,7 +180,7 @@ def parse_dotenv(
                     value = _VARIABLE.sub(interpolation.substitute, value)  # type: ignore[union-attr]
                 remembered[key] = value
             origin = new(Origin, (display_path, index + 1))
-            entries.append(new(Entry, (intern(key), value, origin, False, False)))
+            entries.append(new(Entry, (intern(key), value, origin, False, False, None, False)))
         elif other:
             while known_index < index:
                 known_offset = text.index("\n", known_offset) + 1

@@ -100,3 +100,26 @@ DISCOVERY = '[discovery]\nsources = ["discovery/{env}.json"]\n'
 def discovery_files(**records: str) -> dict[str, str]:
     """The discovery file of each environment: its keyword's JSON, else no records."""
     return {f"discovery/{env}.json": records.get(env, "{}") for env in ENVIRONMENTS}
+
+
+#: One environment, for rules on deployment manifests.
+PROD_ONLY = 'environments = ["prod"]'
+
+
+def deployed(
+    tmp_path: Path,
+    manifest: str,
+    schemas: dict[str, str],
+    source_format: str = "compose",
+    services: str = "",
+    files: dict[str, str] | None = None,
+) -> Path:
+    """Services of ``schemas`` in one environment ``prod``, each fed by its own part
+    (its name) of one manifest file: ``compose.yaml``, or ``k8s.yaml`` for the Kubernetes
+    and Cloud Run formats. ``services`` adds TOML to each ``[services.NAME]`` table, as
+    ``{"NAME": "port = 8000"}`` lines would; here it is appended after the tables."""
+    name = "compose.yaml" if source_format == "compose" else "k8s.yaml"
+    source = f'{{ path = "{name}", format = "{source_format}" }}'
+    config = head(source, environments=PROD_ONLY)
+    config += "".join(f"[services.{service}]\n" for service in schemas) + services
+    return project(tmp_path, config, schemas, {name: manifest, **(files or {})})

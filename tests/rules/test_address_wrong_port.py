@@ -111,3 +111,100 @@ def test_the_targets_listen_port_is_taken_from_the_same_environment(tmp_path: Pa
 
 def test_the_default_port_of_an_http_driver_scheme(tmp_path: Path) -> None:
     assert wrong_ports(tmp_path, "CLICKHOUSE_URL=clickhouse+http://clickhouse/default") == set()
+
+
+# -- addresses from deployment manifests ---------------------------------------------------
+
+COMPOSE = """
+services:
+  api:
+    image: api
+    environment: {{PORT: 8000}}
+    ports: ["8080:8000"]
+  web:
+    image: web
+    environment:
+      API_URL: {url}
+"""
+COMPOSE_SCHEMAS = {
+    "api": 'listen_port_key = "PORT"\nkeys.PORT = {type = "port", required = false}',
+    "web": 'keys.API_URL = {type = "url", targets = "api"}',
+}
+
+
+def compose_wrong_ports(tmp_path: Path, url: str) -> set[tuple[str, str | None]]:
+    from tests.rules.build import deployed
+
+    root = deployed(tmp_path, COMPOSE.format(url=url), COMPOSE_SCHEMAS)
+    return {(f.key, f.path) for f in found(root, CODE)}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param("http://api:8000", id="service-name-container-port"),
+        pytest.param("http://localhost:8080", id="host-published-port"),
+        pytest.param("http://127.0.0.1:8080/health", id="loopback-published-port"),
+    ],
+)
+def test_compose_addresses_that_reach_the_service(tmp_path: Path, url: str) -> None:
+    assert compose_wrong_ports(tmp_path, url) == set()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param("http://api:8080", id="published-port-on-the-network"),
+        pytest.param("http://localhost:8000", id="container-port-from-the-host"),
+    ],
+)
+def test_compose_addresses_that_miss(tmp_path: Path, url: str) -> None:
+    assert compose_wrong_ports(tmp_path, url) == {("API_URL", "compose.yaml")}
+
+
+KUBERNETES = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - name: api
+          ports: [{name: http, containerPort: 8000}]
+          env: [{name: PORT, value: "8000"}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api-svc}
+spec:
+  selector: {app: api}
+  ports: [{port: 80, targetPort: http}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          env: [{name: API_URL, value: "{url}"}]
+"""
+
+
+@pytest.mark.parametrize(
+    ("url", "reported"),
+    [
+        pytest.param("http://api-svc", False, id="service-port-80"),
+        pytest.param("http://api-svc.default.svc.cluster.local:80/x", False, id="full-name"),
+        pytest.param("http://api-svc:8000", True, id="target-port-on-the-service"),
+    ],
+)
+def test_kubernetes_service_addresses(tmp_path: Path, url: str, reported: bool) -> None:
+    from tests.rules.build import deployed
+
+    manifest = KUBERNETES.replace("{url}", url)
+    root = deployed(tmp_path, manifest, COMPOSE_SCHEMAS, "kubernetes")
+    assert bool(found(root, CODE)) is reported

@@ -63,3 +63,35 @@ def test_not_reported_where_required_key_missing_reports_it(tmp_path: Path) -> N
 )
 def test_not_reported(tmp_path: Path, schema: str, env_files: dict[str, str]) -> None:
     assert parity(tmp_path, schema, **env_files) == set()
+
+
+RUN = """
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata: {{name: app}}
+spec:
+  template:
+    spec:
+      containers:
+        - env:
+{env}
+"""
+BY_REFERENCE = "            - {name: TOKEN, valueFrom: {secretKeyRef: {name: t, key: latest}}}"
+
+
+def test_a_key_delivered_by_reference_counts_as_set(tmp_path: Path) -> None:
+    from tests.rules.build import head, project
+
+    config = head('{ path = "run/{env}.yaml", format = "cloudrun" }') + "[services.app]\n"
+    files = {
+        "run/dev.yaml": RUN.format(env=BY_REFERENCE),
+        "run/staging.yaml": RUN.format(env=BY_REFERENCE),
+        "run/prod.yaml": RUN.format(env="            - {name: OTHER, value: x}"),
+    }
+    schema = 'keys.TOKEN = {type = "secret", required = false}\nkeys.OTHER = {required = false}'
+    root = project(tmp_path, config, {"app": schema}, files)
+    assert codes(root, "DC601") == {
+        ("DC601", "app", "prod", "TOKEN"),
+        ("DC601", "app", "dev", "OTHER"),
+        ("DC601", "app", "staging", "OTHER"),
+    }

@@ -82,3 +82,23 @@ def test_not_reported(tmp_path: Path, schema: str, prod: str) -> None:
 def test_listening_on_another_port_under_a_deprecated_name(tmp_path: Path) -> None:
     reported = mismatches(tmp_path, prod="HTTP_PORT=8080\n")
     assert {(f.environment, f.path, f.line) for f in reported} == {("prod", "app/.env.prod", 1)}
+
+
+@pytest.mark.parametrize(
+    ("ports", "reported"),
+    [
+        pytest.param('["8080:8000"]', False, id="forwards-to-the-listen-port"),
+        pytest.param('["8080:8001"]', True, id="forwards-elsewhere"),
+        pytest.param('["8080:8000", "9090:9090"]', False, id="one-of-several"),
+        pytest.param("[]", False, id="no-ports"),
+    ],
+)
+def test_compose_ports_must_forward_to_the_listen_port(
+    tmp_path: Path, ports: str, reported: bool
+) -> None:
+    from tests.rules.build import deployed
+
+    compose = f"services:\n  api:\n    environment: {{PORT: 8000}}\n    ports: {ports}\n"
+    schema = 'listen_port_key = "PORT"\nkeys.PORT = {type = "port"}'
+    expected = {Found("DC401", "api", "prod", "PORT", "compose.yaml", 4)} if reported else set()
+    assert found(deployed(tmp_path, compose, {"api": schema}), "DC401") == expected

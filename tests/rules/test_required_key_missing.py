@@ -65,3 +65,32 @@ def test_a_bare_key_in_a_later_source_keeps_the_earlier_value(tmp_path: Path) ->
     files = {"app/.env.prod": "TOKEN=a\n", "app/.env.local": "TOKEN\n"}
     root = project(tmp_path, config, {"app": TOKEN}, files)
     assert (CODE, "app", "prod", "TOKEN") not in codes(root, CODE)
+
+
+CLOUD_RUN = """
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata: {name: app}
+spec:
+  template:
+    spec:
+      containers:
+        - env:
+            - name: TOKEN
+              valueFrom: {secretKeyRef: {name: token, key: latest}}
+"""
+
+
+def test_a_key_delivered_by_reference_is_set(tmp_path: Path) -> None:
+    from tests.rules.build import deployed
+
+    root = deployed(tmp_path, CLOUD_RUN, {"app": 'keys.TOKEN = {type = "secret"}'}, "cloudrun")
+    assert codes(root) == set()
+
+
+def test_a_key_with_neither_value_nor_reference_is_missing(tmp_path: Path) -> None:
+    from tests.rules.build import deployed
+
+    schema = 'keys.TOKEN = {type = "secret"}\nkeys.REGION = {}'
+    root = deployed(tmp_path, CLOUD_RUN, {"app": schema}, "cloudrun")
+    assert codes(root) == {("DC101", "app", "prod", "REGION")}

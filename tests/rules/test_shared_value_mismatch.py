@@ -91,3 +91,58 @@ def test_a_shared_secret_under_a_deprecated_name_is_never_shown(tmp_path: Path) 
     key_type = 'required = false, deprecated_names = ["OLD_JWT"]'
     root = jwt(tmp_path, {"prod": (f"JWT_SECRET={B}", f"OLD_JWT={CANARY}")}, shared, key_type)
     assert_not_shown(root, CODE, CANARY)
+
+
+# -- values delivered by reference (Cloud Run Secret Manager) ------------------------------
+
+CLOUD_RUN = """
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata: {{name: {name}}}
+spec:
+  template:
+    spec:
+      containers:
+        - env:
+            - name: {key}
+              {delivery}
+---
+"""
+
+
+def cloud_run(tmp_path: Path, auth: str, backend: str) -> Path:
+    from tests.rules.build import deployed
+
+    manifest = CLOUD_RUN.format(name="auth", key="JWT_SECRET", delivery=auth)
+    manifest += CLOUD_RUN.format(name="backend", key="JWT_SECRET_KEY", delivery=backend)
+    schemas = {
+        "auth": f"keys.JWT_SECRET = {{{SECRET}}}",
+        "backend": f"keys.JWT_SECRET_KEY = {{{SECRET}}}",
+    }
+    return deployed(tmp_path, manifest, schemas, "cloudrun", services=JWT)
+
+
+def secret_ref(name: str, version: str = "latest") -> str:
+    return f"valueFrom: {{secretKeyRef: {{name: {name}, key: '{version}'}}}}"
+
+
+def test_two_services_taking_a_shared_secret_from_different_secrets(tmp_path: Path) -> None:
+    root = cloud_run(tmp_path, secret_ref("jwt"), secret_ref("jwt-key"))
+    assert found(root, CODE) == {Found(CODE, "auth", "prod", "JWT_SECRET", "k8s.yaml", 9)}
+    (finding,) = check_findings(root, (CODE,))
+    assert "Secret Manager secret jwt-key (version latest)" in finding.message
+    assert finding.related[0].shown == "<Secret Manager secret jwt-key (version latest)>"
+
+
+def test_another_version_of_one_secret_differs_too(tmp_path: Path) -> None:
+    root = cloud_run(tmp_path, secret_ref("jwt", "3"), secret_ref("jwt", "4"))
+    assert codes(root, CODE) == {(CODE, "auth", "prod", "JWT_SECRET")}
+
+
+def test_the_same_secret_is_fine(tmp_path: Path) -> None:
+    assert codes(cloud_run(tmp_path, secret_ref("jwt"), secret_ref("jwt")), CODE) == set()
+
+
+def test_a_value_and_a_reference_are_not_compared(tmp_path: Path) -> None:
+    root = cloud_run(tmp_path, secret_ref("jwt"), f"value: {A}")
+    assert codes(root, CODE) == set()

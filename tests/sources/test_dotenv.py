@@ -598,3 +598,13 @@ def test_utf16_file_gets_a_hint(tmp_path: Path) -> None:
     error = read_error(path)
     assert error.line == 1
     assert "UTF-16" in error.message
+
+
+def test_fast_path_records_have_every_field_of_entry() -> None:
+    # The fast path builds Entry tuples directly; a field added to Entry must be added there.
+    from driftcheck.values import Entry, Origin
+
+    (entry,) = parse_dotenv("KEY=value\n", "f.env").entries
+    assert len(entry) == len(Entry._fields)
+    assert entry == Entry("KEY", "value", Origin("f.env", 1))
+    assert not entry.present or entry.reference is None
