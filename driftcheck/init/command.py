@@ -8,6 +8,7 @@ the schemas before the config that names them.
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -134,11 +135,13 @@ def _write(root: Path, files: dict[str, str]) -> None:
         write_atomically(target, text)
 
 
-def _summary(planned: Plan, inference: Inference, file_count: int, out: TextIO) -> None:
+def _summary(inferred: Inferred, out: TextIO) -> None:
+    planned, inference = inferred.plan, inferred.inference
+
     def say(text: str = "") -> None:
         print(text, file=out)
 
-    say(f"driftcheck init: read {file_count} files under {display_path(planned.root)}")
+    say(f"driftcheck init: read {inferred.file_count} files under {display_path(planned.root)}")
     say(f"  environments: {', '.join(planned.environments)} ({planned.environments_from})")
     say("  services:")
     width = max(len(name) for name in planned.services)
@@ -186,14 +189,22 @@ def _summary(planned: Plan, inference: Inference, file_count: int, out: TextIO) 
             say(f"    {note}")
 
 
-def run_init(
-    path: Path,
-    environments: tuple[str, ...] = (),
-    services: tuple[str, ...] = (),
-    force: bool = False,
-    dry_run: bool = False,
-) -> int:
-    """``driftcheck init``: returns the exit code (0: written or printed)."""
+@dataclass(frozen=True, slots=True)
+class Inferred:
+    """What init found in a repository and what it made of it."""
+
+    file_count: int
+    plan: Plan
+    inference: Inference
+    #: Path (relative to the repository) -> text, the config last.
+    files: dict[str, str]
+
+
+def infer_repository(
+    path: Path, environments: tuple[str, ...] = (), services: tuple[str, ...] = ()
+) -> Inferred:
+    """Scan ``path``, read its sources as ``check`` will, infer, and render the files
+    (checked with driftcheck's own readers). Writes nothing."""
     inventory = scan(path)
     planned = plan(inventory, environments, services)
     if not planned.services:
@@ -211,14 +222,27 @@ def run_init(
         _check_written(path, files, planned.environments)
     except DriftcheckError as error:
         raise RuntimeError("init wrote a config its own reader refuses") from error
+    return Inferred(file_count, planned, inference, files)
+
+
+def run_init(
+    path: Path,
+    environments: tuple[str, ...] = (),
+    services: tuple[str, ...] = (),
+    force: bool = False,
+    dry_run: bool = False,
+) -> int:
+    """``driftcheck init``: returns the exit code (0: written or printed)."""
+    inferred = infer_repository(path, environments, services)
+    files = inferred.files
     if dry_run:
         for relative, text in files.items():
             sys.stdout.write(f"# ---- {relative} ----\n{text}\n")
-        _summary(planned, inference, file_count, sys.stderr)
+        _summary(inferred, sys.stderr)
         return 0
     _refuse_existing(path, files, force)
     _write(path, files)
-    _summary(planned, inference, file_count, sys.stdout)
+    _summary(inferred, sys.stdout)
     written = list(files)
     print(f"wrote {', '.join(display_path(path / relative) for relative in written)}")
     target = display_path(path)

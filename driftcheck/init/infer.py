@@ -75,6 +75,11 @@ _QUANTITY_WORDS = frozenset(
     | {"LIFETIME", "AGE", "ROTATION", "INTERVAL", "RETRIES"}
     | _FLAG_WORDS
 )
+#: Words of names whose random-looking values are identifiers, not secrets (a commit SHA).
+_IDENTIFIER_WORDS = frozenset(
+    {"SHA", "COMMIT", "REVISION", "REV", "DIGEST", "VERSION", "BUILD", "ID", "UUID"}
+    | {"CHECKSUM", "TAG", "IMAGE", "RELEASE", "ETAG"}
+)
 _HOST_WORDS = frozenset({"HOST", "HOSTNAME", "ADDR", "ADDRESS", "SERVER"})
 _LIST_WORDS = frozenset(
     {"ORIGINS", "HOSTS", "URLS", "DOMAINS", "ADDRESSES", "SERVERS", "BROKERS", "IPS"}
@@ -341,7 +346,8 @@ def secret_reason(name: str, entries: Iterable[Entry], stored: bool) -> str | No
             return "by its name"
     if any(_has_credentials(value) for value in values):
         return "its URLs carry credentials"
-    if any(looks_random(value) for value in values):
+    identifier = _IDENTIFIER_WORDS & set(tokens(name))
+    if not identifier and any(looks_random(value) for value in values):
         return "its values look random"
     return None
 
@@ -449,6 +455,9 @@ def _scope(
         guess.environments = tuple(where)
         side = "only in development" if set(where) <= development else "outside development"
         scope_note = f"{seen} ({side}): scoped to them"
+    elif tuple(where) == own[len(own) - len(where) :]:
+        guess.environments = tuple(where)
+        scope_note = f"{seen}, the last environments only: scoped to them"
     elif {w.lower() for w in where} <= name_words:
         guess.environments = tuple(where)
         scope_note = f"{seen}, as its name says: scoped to them"
@@ -602,7 +611,8 @@ class _Targets:
         observed = self.observed[service]
         result: dict[str, str] = {}
         for name in (guess.name, *guess.deprecated_names):
-            for env, entry in observed[name].present.items():
+            seen = observed.get(name)
+            for env, entry in seen.present.items() if seen is not None else ():
                 if entry.value and not entry.fingerprinted and env not in result:
                     result[env] = entry.value.strip()
         return result
@@ -611,7 +621,7 @@ class _Targets:
         for service, guess_of in self.services.items():
             for guess in guess_of.keys.values():
                 if guess.type in ("url", "host"):
-                    self._address_key(service, guess)
+                    self._address_key(service, guess, public=not guess.secret)
                 elif guess.type == "port" and guess.name != guess_of.listen_port_key:
                     self._port_key(service, guess)
 
@@ -624,7 +634,9 @@ class _Targets:
         self.endpoint_users.setdefault(kind, []).append(f"{service} {key}")
         return kind
 
-    def _address_key(self, service: str, guess: KeyGuess) -> None:
+    def _address_key(self, service: str, guess: KeyGuess, public: bool) -> None:
+        """``public``: whether its values may give the target's public URL (never a
+        secret's: only scheme and host would be written, but a secret's are not used)."""
         addresses = {}
         for env, value in self._values(service, guess).items():
             address = _address(guess.type, value)
@@ -665,8 +677,9 @@ class _Targets:
         target = ranked[0][0]
         guess.targets = target
         guess.why.append(f"reaches {target}")
-        for env, address in addresses.items():
-            self._maybe_public(service, guess.name, target, env, address)
+        if public:
+            for env, address in addresses.items():
+                self._maybe_public(service, guess.name, target, env, address)
 
     def _maybe_public(
         self, service: str, key: str, target: str, env: str, address: Address
@@ -878,7 +891,8 @@ def _shared_settings(
 
 def _effective(observed: dict[str, _Observed], guess: KeyGuess, env: str) -> Entry | None:
     for name in (guess.name, *guess.deprecated_names):
-        entry = observed[name].present.get(env)
+        seen = observed.get(name)  # None for a key only an example file names
+        entry = seen.present.get(env) if seen is not None else None
         if entry is not None:
             return entry
     return None

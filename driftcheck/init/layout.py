@@ -309,6 +309,10 @@ def plan(
     else:
         planned = dict(sorted(planned.items()))
 
+    for service_plan in planned.values():
+        service_plan.sources = {
+            env: service_plan.sources[env] for env in chosen if env in service_plan.sources
+        }
     infrastructure = {
         name: kind for compose in inventory.compose for name, kind in compose.infrastructure.items()
     }
