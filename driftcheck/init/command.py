@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import TextIO
 
 from driftcheck.config import (
-    MANIFEST_FORMATS,
     PYPROJECT_FILE,
     EnvironmentConfig,
     ProjectConfig,
     RuleSettings,
     ServiceConfig,
     _mentions_driftcheck,
+    default_presets,
     display_path,
     parse_config,
 )
@@ -53,13 +53,6 @@ def _reading_config(planned: Plan) -> ProjectConfig:
         )
         for name, service in planned.services.items()
     )
-    implied = {
-        MANIFEST_FORMATS[spec.format]
-        for service in services
-        for specs in service.sources.values()
-        for spec in specs
-        if spec.format in MANIFEST_FORMATS
-    }
     development = [planned.is_development(env) for env in planned.environments]
     return ProjectConfig(
         path=root / CONFIG_NAME,
@@ -73,7 +66,7 @@ def _reading_config(planned: Plan) -> ProjectConfig:
         shared=(),
         endpoints=(),
         discovery=(),
-        platform_presets=("process", *sorted(implied)),
+        platform_presets=default_presets(services),
         platform_keys=(),
         rules=RuleSettings(),
     )

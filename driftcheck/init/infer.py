@@ -39,7 +39,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -251,20 +251,20 @@ def _has_credentials(value: str) -> bool:
         return False
 
 
-def _is_port(value: str) -> bool:
+def _parses(parse: Callable[[str], object], value: str) -> bool:
     try:
-        parse_port(value)
+        parse(value)
     except InvalidValue:
         return False
     return True
+
+
+def _is_port(value: str) -> bool:
+    return _parses(parse_port, value)
 
 
 def _is_host(value: str) -> bool:
-    try:
-        parse_host(value)
-    except InvalidValue:
-        return False
-    return True
+    return _parses(parse_host, value)
 
 
 def _list_items(value: str) -> list[str] | None:
