@@ -127,27 +127,28 @@ def _choose_environments(
     return requested, chosen
 
 
-def _compose_source(compose: ComposeSet, raw_environment: str | None) -> PlannedSource | None:
+def _compose_source(
+    compose: ComposeSet, overlay: tuple[str, str] | None, project_env: tuple[str, str] | None
+) -> PlannedSource | None:
+    """The compose files one environment reads: the base, then its overlay (``overlay``:
+    the path and the word in it naming the environment) or else the override; and the
+    file it interpolates from."""
     paths = list(compose.base)
     templates: list[str | None] = list(compose.base)
-    overlay = compose.overlays.get(raw_environment) if raw_environment else None
     if overlay is not None:
-        paths.append(overlay)
-        templates.append(_env_template(overlay, raw_environment))
+        paths.append(overlay[0])
+        templates.append(_env_template(*overlay))
     elif compose.override is not None:
         paths.append(compose.override)
         templates.append(compose.override)
     if not paths:
         return None
-    project_env = compose.project_envs.get(raw_environment) if raw_environment else None
     return PlannedSource(
         "compose",
         tuple(paths),
         tuple(templates),
-        project_env=project_env,
-        project_env_template=None
-        if project_env is None or raw_environment is None
-        else _env_template(project_env, raw_environment),
+        project_env=None if project_env is None else project_env[0],
+        project_env_template=None if project_env is None else _env_template(*project_env),
     )
 
 
@@ -244,17 +245,17 @@ def plan(
                 sources.append(source)
 
     for compose in inventory.compose:
-        raw_by_environment = {environment_of(raw): raw for raw in compose.overlays}
-        raw_by_environment.update({environment_of(raw): raw for raw in compose.project_envs if raw})
-        for name in compose.services:
-            service(name).compose_service = True
-            for env in chosen:
-                raw = raw_by_environment.get(env)
-                if not compose.base and raw is None:
-                    continue
-                source = _compose_source(compose, raw)
-                if source is not None:
+        overlays = {environment_of(raw): (path, raw) for raw, path in compose.overlays.items()}
+        env_files = {environment_of(raw): (path, raw) for raw, path in compose.project_envs.items()}
+        for env in chosen:
+            source = _compose_source(compose, overlays.get(env), env_files.get(env))
+            if source is None or (not compose.base and env not in overlays):
+                continue
+            for name in compose.services:
+                # A service an overlay adds exists only where that overlay is read.
+                if compose.defined_in[name] & set(source.paths):
                     add(name, env, source)
+                    service(name).compose_service = True
 
     for workload in inventory.workloads:
         environment = environment_of(workload.environment)
@@ -286,13 +287,13 @@ def plan(
         source = PlannedSource("dotenv", (env_file.path,), (template,))
         add(name, environment, source)
 
+    from driftcheck.sources.dotenv import read_dotenv
+
     for example in inventory.examples:
         name = service_name(example)
         if name not in planned:
             notes.append(f"{example.path}: names no service that has sources; not used")
             continue
-        from driftcheck.sources.dotenv import read_dotenv
-
         shown = display_path(inventory.root / example.path)
         keys = [entry.key for entry in read_dotenv(inventory.root / example.path, shown).entries]
         planned[name].example_keys.extend(k for k in keys if k not in planned[name].example_keys)

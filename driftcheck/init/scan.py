@@ -277,6 +277,8 @@ class ComposeSet:
     infrastructure: dict[str, str] = field(default_factory=dict)
     #: Every ``.env`` file read through compose.
     env_files: set[str] = field(default_factory=set)
+    #: Per compose service, the compose files that define it.
+    defined_in: dict[str, set[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,7 +505,7 @@ def _interpolated_names(text: str) -> set[str]:
 
 
 def _compose_role(name: str) -> tuple[str, str | None]:
-    """("base" | "override" | "overlay" | "other", the overlay's environment word)."""
+    """("base" | "override" | "overlay", and the word naming an overlay)."""
     stem = re.sub(r"\.ya?ml$", "", name)
     stem = stem.removeprefix("docker-").removeprefix("compose")
     if not stem:
@@ -540,6 +542,7 @@ def _read_compose_services(
     for name, _, service in services.members:
         if not service.is_mapping:
             continue
+        compose.defined_in.setdefault(name, set()).add(path)
         image = _scalar(service.get("image"))
         if image is not None:
             images[name] = image
@@ -623,7 +626,8 @@ def _assign_project_envs(root: Path, compose: ComposeSet, candidates: list[EnvFi
         used |= _interpolated_names(read_text(root / path, display_path(root / path)))
     directory = compose.directory
     beside = ".env" if directory == "." else f"{directory}/.env"
-    compose.env_files.add(beside)
+    if (root / beside).exists() or (root / beside).is_symlink():
+        compose.env_files.add(beside)
     prefix = "" if directory == "." else directory + "/"
     for env_file in candidates:
         if env_file.environment is None or not env_file.path.startswith(prefix):

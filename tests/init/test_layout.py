@@ -257,3 +257,22 @@ def test_discovery_files_for_every_environment(tmp_path: Path) -> None:
     planned = plan(scan(tmp_path))
     assert planned.discovery is None
     assert any("no discovery file for prod" in note for note in planned.notes)
+
+
+def test_a_service_an_overlay_adds_is_only_in_that_environment(tmp_path: Path) -> None:
+    from tests.init.helpers import inferred
+
+    write_project(
+        tmp_path,
+        {
+            "docker-compose.yml": "services:\n  api:\n    environment:\n      A: '1'\n",
+            "docker-compose.prod.yml": (
+                "services:\n  metrics:\n    environment:\n      B: '2'\n"
+            ),
+            "docker-compose.dev.yml": "services:\n  api:\n    environment:\n      C: '3'\n",
+        },
+    )
+    result = inferred(tmp_path)
+    assert result.plan.environments == ("dev", "prod")
+    assert result.inference.services["metrics"].environments == ("prod",)
+    assert result.inference.services["api"].environments == ("dev", "prod")
