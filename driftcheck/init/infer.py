@@ -390,12 +390,8 @@ def _listen_key(service: str, observed: Mapping[str, _Observed]) -> str | None:
     own = "_".join(tokens(service)) + "_PORT"
     for name in (*_LISTEN_NAMES, own):
         key = observed.get(name)
-        if (
-            key is not None
-            and key.present
-            and all(_is_port(v) for v in key.values())
-            and key.values()
-        ):
+        values = key.values() if key is not None else []
+        if values and all(_is_port(v) for v in values):
             return name
     return None
 
@@ -448,7 +444,7 @@ def _scope(
     name_words = {word.lower() for word in tokens(guess.name)}
     empty = all(entry.value == "" for entry in present.values())
     if not missing:
-        scope_note = seen if len(own) > 1 else f"set in {where[0]}"
+        scope_note = seen
         if own != every:
             guess.environments = own
     elif set(where) <= development or set(missing) <= development:
@@ -694,8 +690,9 @@ class _Targets:
             return
         if any(host in hosts for hosts, _ in reach.addresses) or address.port == reach.listen:
             return
+        shown = f"[{address.host}]" if ":" in address.host else address.host  # IPv6
         self.public.setdefault((target, env), []).append(
-            (f"{address.scheme}://{address.host}", f"{service} {key}")
+            (f"{address.scheme}://{shown}", f"{service} {key}")
         )
 
     def _port_key(self, service: str, guess: KeyGuess) -> None:
@@ -1007,4 +1004,4 @@ def _listen_ports(
         if len(targets) == 1:
             guess_of.ports[env] = targets.pop()
     if guess_of.ports:
-        guess_of.ports_from = "the container port its manifests forward to"
+        guess_of.ports_from = "the one container port its manifests forward to"

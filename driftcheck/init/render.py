@@ -163,14 +163,15 @@ def render_config(plan: Plan, inference: Inference, file_count: int) -> str:
         lines += ["", f"[{header}]"]
         lines += _comment(_found_in(service))
         if guess.ports:
-            lines += _comment(f"port: from {guess.ports_from}")
+            lines += _comment(f"port: the value of {guess.ports_from}")
             ports = {env: str(port) for env, port in guess.ports.items()}
             lines.append(f"port = {_per_environment(ports, guess.environments)}")
         if guess.public_urls:
             reached = "; ".join(
-                f"{' and '.join(who)} in {env}" for env, who in guess.public_urls_from.items()
+                f"{' and '.join(who)} {'uses' if len(who) == 1 else 'use'} in {env}"
+                for env, who in guess.public_urls_from.items()
             )
-            lines += _comment(f"public_url: where {reached} reach it, on https's own port")
+            lines += _comment(f"public_url: the https address {reached}")
             urls = {env: toml_string(url) for env, url in guess.public_urls.items()}
             lines.append(f"public_url = {_inline(urls.items())}")
         if shared_default is None:

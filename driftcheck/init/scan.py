@@ -369,6 +369,9 @@ def walk(root: Path, notes: list[str]) -> Iterator[str]:
         subdirectories = []
         for entry in entries:
             path = f"{relative}/{entry.name}" if relative else entry.name
+            if "{" in entry.name or "}" in entry.name:
+                notes.append(f"{path}: braces cannot be written in a source path; not read")
+                continue
             try:
                 is_directory = entry.is_dir(follow_symlinks=False)
             except OSError:

@@ -266,9 +266,7 @@ def test_a_service_an_overlay_adds_is_only_in_that_environment(tmp_path: Path) -
         tmp_path,
         {
             "docker-compose.yml": "services:\n  api:\n    environment:\n      A: '1'\n",
-            "docker-compose.prod.yml": (
-                "services:\n  metrics:\n    environment:\n      B: '2'\n"
-            ),
+            "docker-compose.prod.yml": ("services:\n  metrics:\n    environment:\n      B: '2'\n"),
             "docker-compose.dev.yml": "services:\n  api:\n    environment:\n      C: '3'\n",
         },
     )
@@ -276,3 +274,10 @@ def test_a_service_an_overlay_adds_is_only_in_that_environment(tmp_path: Path) -
     assert result.plan.environments == ("dev", "prod")
     assert result.inference.services["metrics"].environments == ("prod",)
     assert result.inference.services["api"].environments == ("dev", "prod")
+
+
+def test_a_path_with_braces_is_left_out_with_a_note(tmp_path: Path) -> None:
+    write_project(tmp_path, {"api/.env.dev": "A=1\n", "api/{{x}}/.env.prod": "A=1\n"})
+    planned = plan(scan(tmp_path))
+    assert planned.environments == ("dev",)
+    assert any("braces" in note for note in planned.notes)
