@@ -36,6 +36,7 @@ keyed digest, and what is written down are names, types and environments.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -62,6 +63,7 @@ _TOKENS = re.compile(r"[^A-Za-z0-9]+")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _FLOAT = re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,31}")
+_CHARACTER_CLASSES = (re.compile("[a-z]"), re.compile("[A-Z]"), re.compile("[0-9]"))
 _UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 _BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "on", "off"})
 _FLAG_WORDS = frozenset(
@@ -146,11 +148,20 @@ _ENDPOINT_WORDS = {
 }
 #: A value shared by more keys than this is a common constant, not one shared setting.
 _MAX_SHARED_BUCKET = 12
+#: A port more services than this listen on (in one environment) says nothing about
+#: which of them an address reaches.
+_MAX_SERVICES_ON_A_PORT = 8
 _MIN_SHARED_SECRET_LENGTH = 8
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _split(name: str) -> tuple[str, ...]:
+    return tuple(token for token in _TOKENS.split(name.upper()) if token)
+
+
 def tokens(name: str) -> list[str]:
-    return [token for token in _TOKENS.split(name.upper()) if token]
+    """A name's words, upper case: ``VITE_AUTH_URL`` -> VITE, AUTH, URL."""
+    return list(_split(name))
 
 
 @dataclass(slots=True)
@@ -225,13 +236,7 @@ def looks_random(value: str) -> bool:
         return False
     if value.startswith(("/", "./", "~")) or _UUID.fullmatch(value):
         return False
-    classes = sum(
-        (
-            any(c.islower() for c in value),
-            any(c.isupper() for c in value),
-            any(c.isdigit() for c in value),
-        )
-    )
+    classes = sum(pattern.search(value) is not None for pattern in _CHARACTER_CLASSES)
     return classes >= 2 and _entropy(value) >= 3.5
 
 
@@ -365,6 +370,8 @@ class _Observed:
     #: Environments where a bare ``KEY`` names it without setting it.
     named: set[str] = field(default_factory=set)
     type: str = "str"
+    #: Why it is a secret (None: it is not), from its own entries.
+    secret_reason: str | None = None
 
     def values(self) -> list[str]:
         return [
@@ -487,7 +494,7 @@ def _guess_key(
             present.setdefault(env, entry)
     entries = list(present.values())
     values = [e.value for e in entries if e.value is not None and not e.fingerprinted]
-    reason = secret_reason(observed.name, entries, stored)
+    reason = secret_reason(observed.name, entries, stored) if aliases else observed.secret_reason
     if listens is not None:
         guess.type = "port"
         guess.why.append(f"a port: the one {listens} listens on")
@@ -541,11 +548,6 @@ def _reach(
             ]
             reach[(name, env)] = _Reach(service.ports.get(env), addresses)
     return reach
-
-
-def _names(key: str, target: str) -> bool:
-    """Whether a key's name holds a service's name as whole words (VITE_AUTH_URL, auth)."""
-    return _contains(tokens(key), tokens(target))
 
 
 def _score(address: Address, target: str, reach: _Reach | None, by_name: bool) -> int:
@@ -602,6 +604,40 @@ class _Targets:
         self.endpoint_ports: dict[str, dict[str, list[int]]] = {}
         self.endpoint_users: dict[str, list[str]] = {}
         self.public: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        # Who an address could point at, looked up by what it says, so that no address
+        # is compared with every service.
+        self.by_name = {name.lower(): name for name in services}
+        self.by_words = {_split(name): name for name in services}
+        self.by_host: dict[tuple[str, str], set[str]] = {}
+        self.by_port: dict[tuple[str, int], set[str]] = {}
+        for (name, env), reach in self.reach.items():
+            for hosts, _ in reach.addresses:
+                for host in hosts:
+                    self.by_host.setdefault((env, host), set()).add(name)
+            if reach.listen is not None:
+                self.by_port.setdefault((env, reach.listen), set()).add(name)
+
+    def _named_in(self, key: str) -> set[str]:
+        """The services whose names are whole words of ``key`` (VITE_AUTH_URL: auth)."""
+        words = _split(key)
+        return {
+            self.by_words[words[start:end]]
+            for start in range(len(words))
+            for end in range(start + 1, len(words) + 1)
+            if words[start:end] in self.by_words
+        }
+
+    def _candidates(self, env: str, address: Address, named: set[str]) -> set[str]:
+        host = address.host.lower()
+        found = set(self.by_host.get((env, host), ())) | named
+        for name in (host, host.split(".", 1)[0]):
+            if name in self.by_name:
+                found.add(self.by_name[name])
+        if address.port is not None:
+            listening = self.by_port.get((env, address.port), set())
+            if len(listening) <= _MAX_SERVICES_ON_A_PORT:
+                found |= listening
+        return found
 
     def _values(self, service: str, guess: KeyGuess) -> dict[str, str]:
         observed = self.observed[service]
@@ -655,18 +691,17 @@ class _Targets:
             if guess.targets is not None:
                 guess.why.append(f"reaches endpoint {kind}")
             return
+        named = self._named_in(guess.name)
+        evidence: Counter[str] = Counter()
+        for env, address in addresses.items():
+            for target in self._candidates(env, address, named) - {service}:
+                reach = self.reach.get((target, env))
+                evidence[target] += _score(address, target, reach, target in self.compose)
         scores: Counter[str] = Counter()
-        for target in self.services:
-            if target == service:
-                continue
-            by_name = target in self.compose
-            evidence = sum(
-                _score(address, target, self.reach.get((target, env)), by_name)
-                for env, address in addresses.items()
-            )
-            if evidence:
+        for target, points in evidence.items():
+            if points:
                 # The key's name counts once per environment: it breaks ties.
-                scores[target] = evidence + (len(addresses) if _names(guess.name, target) else 0)
+                scores[target] = points + (len(addresses) if target in named else 0)
         ranked = scores.most_common(2)
         if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
             return
@@ -697,11 +732,13 @@ class _Targets:
 
     def _port_key(self, service: str, guess: KeyGuess) -> None:
         words = tokens(guess.name)
-        for target in self.services:
-            if target != service and _names(guess.name, target):
-                guess.targets = target
-                guess.why.append(f"the port of {target}")
-                return
+        named = self._named_in(guess.name) - {service}
+        if named:
+            # The longest name that is part of the key's: BILLING_API_PORT, billing-api.
+            target = min(named, key=lambda name: (-len(_split(name)), name))
+            guess.targets = target
+            guess.why.append(f"the port of {target}")
+            return
         kinds = {_ENDPOINT_WORDS[w] for w in words if w in _ENDPOINT_WORDS}
         if len(kinds) == 1:
             kind = kinds.pop()
@@ -941,8 +978,8 @@ def infer(
                 guess_of.left_out.append(key)
                 del observed[key]
                 continue
-            reason = secret_reason(key, seen.present.values(), key in stored)
-            seen.type = "secret" if reason else value_type(key, seen.values())[0]
+            seen.secret_reason = secret_reason(key, seen.present.values(), key in stored)
+            seen.type = "secret" if seen.secret_reason else value_type(key, seen.values())[0]
         groups = _group_near_misses(observed, service_plan.example_keys, guess_of.listen_port_key)
         for key, seen in observed.items():
             if not seen.present and not any(key in a for a in groups.values()):

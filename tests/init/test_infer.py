@@ -316,3 +316,17 @@ def test_a_port_key_reaches_the_service_its_name_says(tmp_path: Path) -> None:
     write_project(tmp_path, files)
     web = inferred(tmp_path).inference.services["web"]
     assert (web.listen_port_key, web.keys["BACKEND_PORT"].targets) == ("PORT", "backend")
+
+
+def test_a_port_many_services_share_points_at_none_unless_the_name_says(tmp_path: Path) -> None:
+    files = {}
+    names = [f"svc{i}" for i in range(10)]
+    for env in ENVS:
+        for name in names:
+            files[f"{name}/.env.{env}"] = "PORT=8080\n"
+        files[f"web/.env.{env}"] = (
+            "PORT=3000\nANY_URL=http://localhost:8080\nSVC3_URL=http://localhost:8080\n"
+        )
+    write_project(tmp_path, files)
+    keys = inferred(tmp_path).inference.services["web"].keys
+    assert (keys["ANY_URL"].targets, keys["SVC3_URL"].targets) == (None, "svc3")
