@@ -36,6 +36,7 @@ keyed digest, and what is written down are names, types and environments.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import math
 import re
@@ -49,6 +50,7 @@ from driftcheck.init.layout import Plan
 from driftcheck.namematch import NearMissIndex
 from driftcheck.platform import PlatformKeys
 from driftcheck.project import Layer
+from driftcheck.schema import DEFAULT_SECRET_MIN_LENGTH
 from driftcheck.sources.compose import PUBLISHED_HOSTS
 from driftcheck.values import Entry, Fingerprinter
 from driftcheck.valuetypes import (
@@ -116,6 +118,12 @@ SCHEME_ENDPOINTS = {
     "kafka": "kafka",
     "memcached": "memcached",
 }
+#: Infrastructure spoken to over HTTP, by the first label of its host name.
+_HTTP_ENDPOINTS = {
+    "clickhouse": "clickhouse-http",
+    "elasticsearch": "elasticsearch",
+    "opensearch": "opensearch",
+}
 #: The default port of each endpoint kind (for one a compose file runs but no URL names).
 _ENDPOINT_PORTS = {
     "postgres": 5432,
@@ -128,6 +136,8 @@ _ENDPOINT_PORTS = {
     "nats": 4222,
     "kafka": 9092,
     "memcached": 11211,
+    "elasticsearch": 9200,
+    "opensearch": 9200,
 }
 #: Words in a port key's name that say which endpoint it reaches.
 _ENDPOINT_WORDS = {
@@ -151,7 +161,6 @@ _MAX_SHARED_BUCKET = 12
 #: A port more services than this listen on (in one environment) says nothing about
 #: which of them an address reaches.
 _MAX_SERVICES_ON_A_PORT = 8
-_MIN_SHARED_SECRET_LENGTH = 8
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -179,6 +188,9 @@ class KeyGuess:
     deprecated_names: tuple[str, ...] = ()
     targets: str | None = None
     why: list[str] = field(default_factory=list)
+    #: Set in one environment of three or more, for no reason one can see: left out of
+    #: the schema, so that check reports it as a key nothing reads.
+    stray: bool = False
 
 
 @dataclass(slots=True)
@@ -195,6 +207,10 @@ class ServiceGuess:
     public_urls_from: dict[str, list[str]] = field(default_factory=dict)
     #: Keys left out of the schema: platform keys.
     left_out: list[str] = field(default_factory=list)
+    #: Keys left out as misspellings, so that check reports them: name -> the name.
+    misspelt: dict[str, str] = field(default_factory=dict)
+    #: Keys left out as set in one environment only: name -> that environment.
+    strays: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -289,24 +305,55 @@ def _log_level_choices(values: list[str]) -> tuple[str, ...] | None:
     return tuple(choices)
 
 
-def value_type(name: str, values: list[str]) -> tuple[str, tuple[str, ...], str]:
+Typed = tuple[str, tuple[str, ...], str]
+
+
+def _typed(
+    shown: list[str], fits: Callable[[str], object], kind: str, why: str, tolerant: bool
+) -> Typed | None:
+    """``kind`` when every value fits; ``tolerant``, also when all but one of three or
+    more do: check then reports the one value that drifted, rather than the type being
+    lost."""
+    misfits = sum(not fits(value) for value in shown)
+    if misfits == 0:
+        return kind, (), why
+    if tolerant and misfits == 1 and len(shown) >= 3:
+        return kind, (), f"{why} (one value is not: check reports it)"
+    return None
+
+
+def _scalar_type(words: list[str], shown: list[str], tolerant: bool) -> Typed | None:
+    flag = bool(_FLAG_WORDS & set(words))
+    for typed in (
+        # Named like a port, whole numbers: one out of range is reported as such.
+        "PORT" in words and _typed(shown, _INTEGER.fullmatch, "port", "a port", tolerant),
+        _typed(shown, lambda v: v.lower() in _BOOLEAN_WORDS, "bool", "true/false values", tolerant),
+        flag and _typed(shown, lambda v: v in ("0", "1"), "bool", "0/1 values of a flag", tolerant),
+        _typed(shown, _INTEGER.fullmatch, "int", "whole numbers", tolerant),
+        _typed(
+            shown,
+            lambda v: _INTEGER.fullmatch(v) or _FLOAT.fullmatch(v),
+            "float",
+            "numbers",
+            tolerant,
+        ),
+        tolerant and _typed(shown, _url, "url", "URLs", tolerant),
+    ):
+        if typed:
+            return typed
+    return None
+
+
+def value_type(name: str, values: list[str]) -> Typed:
     """(type, enum choices, why) of a key that is no secret, from its values."""
     words = tokens(name)
     last = words[-1] if words else ""
     shown = [value.strip() for value in values if value.strip()]
     if not shown:
         return "str", (), "no value to tell its type"
-    if "PORT" in words and all(_is_port(v) for v in shown):
-        return "port", (), "a port"
-    lowered = {value.lower() for value in shown}
-    if lowered <= _BOOLEAN_WORDS:
-        return "bool", (), "true/false values"
-    if lowered <= {"0", "1"} and _FLAG_WORDS & set(words):
-        return "bool", (), "0/1 values of a flag"
-    if all(_INTEGER.fullmatch(v) for v in shown):
-        return "int", (), "whole numbers"
-    if all(_INTEGER.fullmatch(v) or _FLOAT.fullmatch(v) for v in shown):
-        return "float", (), "numbers"
+    typed = _scalar_type(words, shown, tolerant=False)
+    if typed:
+        return typed
     lists = [_list_items(v) for v in shown]
     if last in _LIST_WORDS or (
         any(lists) and all(lists[i] or "," not in v for i, v in enumerate(shown))
@@ -327,7 +374,7 @@ def value_type(name: str, values: list[str]) -> tuple[str, tuple[str, ...], str]
         and all(_WORD.fullmatch(v) for v in distinct)
     ):
         return "enum", tuple(distinct), "a few distinct words"
-    return "str", (), "text"
+    return _scalar_type(words, shown, tolerant=True) or ("str", (), "text")
 
 
 def secret_reason(name: str, entries: Iterable[Entry], stored: bool) -> str | None:
@@ -403,6 +450,34 @@ def _listen_key(service: str, observed: Mapping[str, _Observed]) -> str | None:
     return None
 
 
+def _typo(a: str, b: str) -> bool:
+    """Near misses a typo apart (REDIS_HSOT, REDIS_HOST), not a word apart
+    (JWT_SECRET, JWT_SECRET_KEY): the typo may have changed the inferred type."""
+    return difflib.SequenceMatcher(None, a.upper(), b.upper()).ratio() >= 0.85
+
+
+def _misspellings(
+    observed: dict[str, _Observed], preferred: Iterable[str], listen: str | None
+) -> dict[str, str]:
+    """Keys that look misspelt: set in one environment only, beside a near miss of
+    theirs that is set there and elsewhere too. Left out of the schema, check reports
+    them (near-miss-key) with the name they miss. Misspelt name -> the name."""
+    preferred_names = set(preferred)
+    index = NearMissIndex(list(observed))
+    found = {}
+    for name, seen in observed.items():
+        if len(seen.present) != 1 or name in preferred_names or name == listen:
+            continue
+        (environment,) = seen.present
+        for other in index.candidates(name):
+            wider = observed[other].present
+            alike = _typo(name, other) or observed[other].type == seen.type
+            if environment in wider and len(wider) > 1 and alike:
+                found[name] = other
+                break
+    return found
+
+
 def _group_near_misses(
     observed: dict[str, _Observed], preferred: Iterable[str], listen: str | None
 ) -> dict[str, list[str]]:
@@ -425,7 +500,7 @@ def _group_near_misses(
         for other in index.candidates(name):
             if other in taken or other == listen or not observed[other].present:
                 continue
-            if observed[other].type != observed[name].type:
+            if observed[other].type != observed[name].type and not _typo(name, other):
                 continue
             if environments & set(observed[other].present):
                 continue
@@ -464,6 +539,12 @@ def _scope(
     elif {w.lower() for w in where} <= name_words:
         guess.environments = tuple(where)
         scope_note = f"{seen}, as its name says: scoped to them"
+    elif "DEBUG" in tokens(guess.name) and development & set(where):
+        guess.environments = tuple(env for env in where if env in development)
+        scope_note = f"{seen}; a debug flag: scoped to development, so check reports the others"
+    elif len(where) == 1 and len(own) >= 3:
+        guess.stray = True
+        scope_note = f"{seen} only"
     else:
         if own != every:
             guess.environments = own
@@ -580,9 +661,13 @@ def _address(key_type: str, value: str) -> Address | None:
 
 
 def _endpoint_of(address: Address) -> str | None:
+    """The endpoint a URL reaches by its scheme (``postgres://``), or, over HTTP, by the
+    first label of its host (``http://clickhouse.prod.internal:8123``)."""
     scheme = (address.scheme or "").lower()
     if scheme.endswith("+srv"):
         return None
+    if scheme in ("http", "https"):
+        return _HTTP_ENDPOINTS.get(address.host.lower().split(".", 1)[0])
     return SCHEME_ENDPOINTS.get(scheme, SCHEME_ENDPOINTS.get(scheme.split("+", 1)[0]))
 
 
@@ -676,10 +761,13 @@ class _Targets:
                 addresses[env] = address
         if not addresses:
             return
-        kinds = {_endpoint_of(a) for a in addresses.values()}
-        infrastructure = {self.plan.infrastructure.get(a.host.lower()) for a in addresses.values()}
+        # Where the host says nothing (localhost in dev), the other environments decide.
+        kinds = {_endpoint_of(a) for a in addresses.values()} - {None}
+        infrastructure = {
+            self.plan.infrastructure.get(a.host.lower()) for a in addresses.values()
+        } - {None}
         kind = kinds.pop() if len(kinds) == 1 else None
-        if kind is None and len(infrastructure) == 1:
+        if kind is None and not kinds and len(infrastructure) == 1:
             kind = infrastructure.pop()
         if kind is not None:
             ports = {
@@ -732,7 +820,18 @@ class _Targets:
 
     def _port_key(self, service: str, guess: KeyGuess) -> None:
         words = tokens(guess.name)
-        named = self._named_in(guess.name) - {service}
+        values = {
+            env: parse_port(value)
+            for env, value in self._values(service, guess).items()
+            if _is_port(value)
+        }
+        # A service its name names, listening on the port somewhere: METRICS_PORT is a
+        # service's own metrics port, not the port of a service called metrics.
+        named = [
+            name
+            for name in self._named_in(guess.name) - {service}
+            if any(self.services[name].ports.get(env) == port for env, port in values.items())
+        ]
         if named:
             # The longest name that is part of the key's: BILLING_API_PORT, billing-api.
             target = min(named, key=lambda name: (-len(_split(name)), name))
@@ -742,32 +841,29 @@ class _Targets:
         kinds = {_ENDPOINT_WORDS[w] for w in words if w in _ENDPOINT_WORDS}
         if len(kinds) == 1:
             kind = kinds.pop()
-            ports = {}
-            for env, value in self._values(service, guess).items():
-                if _is_port(value):
-                    ports[env] = parse_port(value)
-            guess.targets = self._use_endpoint(kind, service, guess.name, ports)
+            guess.targets = self._use_endpoint(kind, service, guess.name, values)
             if guess.targets is not None:
                 guess.why.append(f"the port of endpoint {kind}")
 
     def endpoints(self, environments: tuple[str, ...]) -> dict[str, EndpointGuess]:
+        """One port per endpoint, the one most of its addresses use (the kind's default
+        port on a tie), so that an address to another port is reported: where the port
+        really differs in an environment, declare it there."""
         found = {}
         for kind, per_env in sorted(self.endpoint_ports.items()):
-            ports = {}
-            for env in environments:
-                seen = Counter(per_env.get(env, []))
-                if seen:
-                    default = _ENDPOINT_PORTS.get(kind)
-                    best = max(
-                        seen.items(), key=lambda item: (item[1], item[0] == default, -item[0])
-                    )
-                    ports[env] = best[0]
-            if not ports:
-                default = _ENDPOINT_PORTS.get(kind)
-                if default is None:
-                    continue
-                ports = dict.fromkeys(environments, default)
-            found[kind] = EndpointGuess(kind, ports, sorted(set(self.endpoint_users[kind])))
+            seen = Counter(port for ports in per_env.values() for port in ports)
+            default = _ENDPOINT_PORTS.get(kind)
+            if seen:
+                port = max(seen.items(), key=lambda item: (item[1], item[0] == default, -item[0]))[
+                    0
+                ]
+            elif default is not None:
+                port = default
+            else:
+                continue
+            found[kind] = EndpointGuess(
+                kind, dict.fromkeys(environments, port), sorted(set(self.endpoint_users[kind]))
+            )
         return found
 
     def public_urls(self) -> None:
@@ -825,66 +921,59 @@ def _shared_settings(
     environments: tuple[str, ...],
     plan: Plan,
 ) -> list[SharedGuess]:
+    """Keys of different services that hold one setting, by evidence only: the
+    connected groups of keys found equal (by keyed digest) or naming the same secret.
+
+    A secret counts as evidence when it is no placeholder (16 characters or more), in
+    an environment outside development; equal in development only, it counts when the
+    project has at most one other environment to tell by (dev values are often one
+    copied value). Text that is no secret must be equal in every environment where both
+    keys are set, and differ from one environment to the next.
+    """
     fingerprinter = Fingerprinter()  # a key of this run: digests only compare, here
-    candidates: dict[tuple[str, str], KeyGuess] = {}
+    candidates: dict[tuple[str, str], bool] = {}  # node -> secret
     for service, guess_of in services.items():
         for name, guess in guess_of.keys.items():
             secret = guess.type == "secret" or guess.secret
             if secret or (guess.type == "str" and name != guess_of.listen_port_key):
-                candidates[(service, name)] = guess
+                candidates[(service, name)] = secret
+    outside_development = [env for env in environments if not plan.is_development(env)]
+    development_counts = len(outside_development) <= 1
 
-    def is_secret(node: tuple[str, str]) -> bool:
-        guess = candidates[node]
-        return guess.type == "secret" or guess.secret
-
-    # Per environment, who holds which value (digest) or names which secret.
-    held: dict[str, dict[tuple[str, str], str]] = {}
-    buckets: list[list[tuple[str, str]]] = []
+    # Per environment, what each key holds: a digest, or the secret it names.
+    held: dict[str, dict[tuple[str, str], str]] = {env: {} for env in environments}
+    links = _UnionFind()
+    linked: set[tuple[str, str]] = set()
     for env in environments:
-        by_value: dict[str, list[tuple[str, str]]] = {}
-        held[env] = {}
-        for node, guess in candidates.items():
-            entry = _effective(observed[node[0]], guess, env)
+        buckets: dict[tuple[bool, str], list[tuple[str, str]]] = {}
+        for node, secret in candidates.items():
+            entry = _effective(observed[node[0]], services[node[0]].keys[node[1]], env)
             if entry is None or entry.fingerprinted:
                 continue
             if entry.value is None:
                 if entry.reference is None:
                     continue
                 marker = "ref:" + str(entry.reference)
-            elif len(entry.value) < (_MIN_SHARED_SECRET_LENGTH if is_secret(node) else 1):
-                continue
+            elif len(entry.value) < (DEFAULT_SECRET_MIN_LENGTH if secret else 1):
+                continue  # a placeholder agrees with anything
             else:
                 marker = fingerprinter.digest(entry.value)
             held[env][node] = marker
-            by_value.setdefault(marker, []).append(node)
-        for nodes in by_value.values():
-            if len({service for service, _ in nodes}) >= 2 and len(nodes) <= _MAX_SHARED_BUCKET:
-                buckets.append(nodes)
-    links = _UnionFind()
-    linked: set[tuple[str, str]] = set()
-    checked: set[tuple[tuple[str, str], tuple[str, str]]] = set()
-    agreeing_names: set[str] = set()
-    for nodes in buckets:
-        for i, a in enumerate(nodes):
-            for b in nodes[i + 1 :]:
-                pair = (min(a, b), max(a, b))
-                if a[0] == b[0] or is_secret(a) != is_secret(b) or pair in checked:
-                    continue
-                checked.add(pair)
-                if _related(a, b, held, environments, is_secret(a), plan):
-                    links.union(a, b)
-                    linked.update((a, b))
-                    if a[1] == b[1]:
-                        agreeing_names.add(a[1])
-    # A secret's name in several services is one setting once two of them agree on it.
-    by_name: dict[str, list[tuple[str, str]]] = {}
-    for node in candidates:
-        if is_secret(node) and node[1] in agreeing_names:
-            by_name.setdefault(node[1], []).append(node)
-    for nodes in by_name.values():
-        for other in nodes[1:]:
-            links.union(nodes[0], other)
-        linked.update(nodes)
+            buckets.setdefault((secret, marker), []).append(node)
+        for (secret, _), nodes in buckets.items():
+            if len({service for service, _ in nodes}) < 2:
+                continue
+            if secret and (development_counts or not plan.is_development(env)):
+                group = _one_setting(nodes, plan.is_development(env))
+                for node in group[1:]:
+                    links.union(group[0], node)
+                linked.update(group if len(group) > 1 else ())
+            elif not secret and len(nodes) <= _MAX_SHARED_BUCKET:
+                pending = [(a, b) for i, a in enumerate(nodes) for b in nodes[i + 1 :]]
+                for a, b in pending:
+                    if a[0] != b[0] and _equal_and_varying(a, b, held, environments):
+                        links.union(a, b)
+                        linked.update((a, b))
     components: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for node in sorted(linked):
         components.setdefault(links.find(node), []).append(node)
@@ -897,30 +986,66 @@ def _shared_settings(
         if len(one_each) < 2:
             continue
         ordered = [(s, one_each[s]) for s in services if s in one_each]
-        equal, differ = [], []
-        for env in environments:
-            # A value and a reference to a secret store cannot be compared: each kind
-            # is compared with its own.
-            kinds: dict[bool, set[str]] = {}
-            for member in ordered:
-                found = held[env].get(member)
-                if found is not None:
-                    kinds.setdefault(found.startswith("ref:"), set()).add(found)
-            comparable = [markers for markers in kinds.values() if len(markers) > 1]
-            counted = [m for m in ordered if m in held[env]]
-            if comparable:
-                differ.append(env)
-            elif len(counted) >= 2 and len({held[env][m] for m in counted}) < len(counted):
-                equal.append(env)
-        why = f"equal in {', '.join(equal)}" if equal else ""
-        if differ:
-            why += ("; " if why else "") + f"differs in {', '.join(differ)}"
         shared.append(
             SharedGuess(
-                _shared_name([k for _, k in ordered], taken), ordered, is_secret(ordered[0]), why
+                _shared_name([k for _, k in ordered], taken),
+                ordered,
+                candidates[ordered[0]],
+                _agreement(ordered, held, environments),
             )
         )
     return shared
+
+
+def _one_setting(nodes: list[tuple[str, str]], development: bool) -> list[tuple[str, str]]:
+    """Of the keys holding one secret value, those that are one setting: all of them
+    outside development; in development, those whose name another of them has too, or
+    a near miss of it."""
+    if not development:
+        return nodes
+    names = list(dict.fromkeys(key for _, key in nodes))
+    index = NearMissIndex(names)
+    counts = Counter(key for _, key in nodes)
+    related = {name for name in names if counts[name] > 1 or index.candidates(name)}
+    return [node for node in nodes if node[1] in related]
+
+
+def _equal_and_varying(
+    a: tuple[str, str],
+    b: tuple[str, str],
+    held: dict[str, dict[tuple[str, str], str]],
+    environments: tuple[str, ...],
+) -> bool:
+    """Two text keys equal wherever both are set (two environments at least), with a
+    value that changes across environments: one setting, not a common constant."""
+    both = [env for env in environments if a in held[env] and b in held[env]]
+    equal = all(held[env][a] == held[env][b] for env in both)
+    return len(both) >= 2 and equal and len({held[env][a] for env in both}) > 1
+
+
+def _agreement(
+    members: list[tuple[str, str]],
+    held: dict[str, dict[tuple[str, str], str]],
+    environments: tuple[str, ...],
+) -> str:
+    """Where the members agree and where they differ, for the comment. A value and a
+    reference to a secret store cannot be compared: each is compared with its own kind."""
+    equal, differ = [], []
+    for env in environments:
+        kinds: dict[bool, set[str]] = {}
+        for member in members:
+            found = held[env].get(member)
+            if found is not None:
+                kinds.setdefault(found.startswith("ref:"), set()).add(found)
+        counted = [m for m in members if m in held[env]]
+        if any(len(markers) > 1 for markers in kinds.values()):
+            differ.append(env)
+        elif len(counted) >= 2 and len({held[env][m] for m in counted}) < len(counted):
+            equal.append(env)
+    why = f"equal in {', '.join(equal)}" if equal else ""
+    if differ:
+        why += ("; " if why else "") + f"differs in {', '.join(differ)}"
+    return why
 
 
 def _effective(observed: dict[str, _Observed], guess: KeyGuess, env: str) -> Entry | None:
@@ -930,25 +1055,6 @@ def _effective(observed: dict[str, _Observed], guess: KeyGuess, env: str) -> Ent
         if entry is not None:
             return entry
     return None
-
-
-def _related(
-    a: tuple[str, str],
-    b: tuple[str, str],
-    held: dict[str, dict[tuple[str, str], str]],
-    environments: tuple[str, ...],
-    secret: bool,
-    plan: Plan,
-) -> bool:
-    """Whether two keys of different services hold one setting."""
-    both = [env for env in environments if a in held[env] and b in held[env]]
-    equal = [env for env in both if held[env][a] == held[env][b]]
-    if secret:
-        if a[1] == b[1] or NearMissIndex([a[1]]).candidates(b[1]):
-            return bool(equal)
-        return any(not plan.is_development(env) for env in equal)
-    varies = len({held[env][a] for env in both}) > 1
-    return len(both) >= 2 and equal == both and varies
 
 
 # -- the whole project ------------------------------------------------------------------
@@ -980,6 +1086,11 @@ def infer(
                 continue
             seen.secret_reason = secret_reason(key, seen.present.values(), key in stored)
             seen.type = "secret" if seen.secret_reason else value_type(key, seen.values())[0]
+        guess_of.misspelt = _misspellings(
+            observed, service_plan.example_keys, guess_of.listen_port_key
+        )
+        for key in guess_of.misspelt:
+            del observed[key]
         groups = _group_near_misses(observed, service_plan.example_keys, guess_of.listen_port_key)
         for key, seen in observed.items():
             if not seen.present and not any(key in a for a in groups.values()):
@@ -1000,6 +1111,9 @@ def infer(
                 every,
                 plan,
             )
+            if guess.stray:
+                guess_of.strays[key] = next(iter(seen.present))
+                continue
             guess_of.keys[key] = guess
         for key in service_plan.example_keys:
             if (

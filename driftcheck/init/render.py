@@ -240,6 +240,17 @@ def render_schema(service: ServicePlan, guess: ServiceGuess, shared_of: Mapping[
         lines += _comment(
             f"Left out, as platform keys driftcheck knows: {', '.join(sorted(guess.left_out))}."
         )
+    if guess.misspelt:
+        misspelt = ", ".join(f"{name} (of {of})" for name, of in sorted(guess.misspelt.items()))
+        lines += _comment(
+            f"Left out, as they look misspelt, so that check reports them: {misspelt}."
+        )
+    if guess.strays:
+        strays = ", ".join(f"{name} ({env})" for name, env in sorted(guess.strays.items()))
+        lines += _comment(
+            f"Left out, as set in one environment only, so that check reports them as "
+            f"unknown: {strays}. Declare those the service reads."
+        )
     if guess.listen_port_key is not None:
         lines.append(f"listen_port_key = {toml_string(guess.listen_port_key)}")
     ordered = sorted(guess.keys.values(), key=lambda k: k.name != guess.listen_port_key)

@@ -114,6 +114,7 @@ def test_scopes_follow_where_keys_are_set(tmp_path: Path) -> None:
         "MISSING_IN_STAGING": ("dev", "prod"),
         "IN_ONE_ONLY": ("staging",),
         "STRIPE_KEY_STAGING": ("staging",),
+        "APP_DEBUG": ("dev", "prod"),
     }
     _service_envs(
         tmp_path,
@@ -123,8 +124,8 @@ def test_scopes_follow_where_keys_are_set(tmp_path: Path) -> None:
             for env in ENVS
         },
     )
-    keys = inferred(tmp_path).inference.services["api"].keys
-    scopes = {name: (key.required, key.environments) for name, key in keys.items()}
+    api = inferred(tmp_path).inference.services["api"]
+    scopes = {name: (key.required, key.environments) for name, key in api.keys.items()}
     assert scopes == {
         "EVERYWHERE": (None, ()),
         "DEV_ONLY_FLAG": (None, ("dev",)),
@@ -132,9 +133,12 @@ def test_scopes_follow_where_keys_are_set(tmp_path: Path) -> None:
         "PROD_ONLY": (None, ("prod",)),
         # Missing where it is needed: required everywhere, so check reports it.
         "MISSING_IN_STAGING": (None, ()),
-        "IN_ONE_ONLY": (None, ()),
         "STRIPE_KEY_STAGING": (None, ("staging",)),
+        # A debug flag belongs to development: check reports it in prod.
+        "APP_DEBUG": (None, ("dev",)),
     }
+    # One environment of three, for no reason one can see: left out, check reports it.
+    assert api.strays == {"IN_ONE_ONLY": "staging"}
 
 
 def test_keys_empty_wherever_set_are_optional_and_bare_names_too(tmp_path: Path) -> None:
@@ -330,3 +334,106 @@ def test_a_port_many_services_share_points_at_none_unless_the_name_says(tmp_path
     write_project(tmp_path, files)
     keys = inferred(tmp_path).inference.services["web"].keys
     assert (keys["ANY_URL"].targets, keys["SVC3_URL"].targets) == (None, "svc3")
+
+
+@pytest.mark.parametrize(
+    ("name", "values", "expected"),
+    [
+        ("WORKERS", ["4", "8", "four"], "int"),
+        ("METRICS_PORT", ["9100", "9100", "99999"], "port"),
+        ("ENABLED", ["true", "false", "maybe"], "bool"),
+        ("VERSION", ["1", "2", "2.1"], "float"),
+        ("WORKERS", ["4", "four"], "str"),
+        ("NAME", ["1", "x", "y"], "str"),
+    ],
+)
+def test_one_value_that_drifted_does_not_lose_the_type(
+    name: str, values: list[str], expected: str
+) -> None:
+    assert value_type(name, values)[0] == expected
+
+
+def test_a_key_set_in_one_environment_beside_its_near_miss_is_left_out_as_misspelt(
+    tmp_path: Path,
+) -> None:
+    _service_envs(
+        tmp_path,
+        "api",
+        {
+            "dev": "REDIS_HOST=localhost\nREDIS_HSOT=localhost\n",
+            "staging": "REDIS_HOST=redis.staging\n",
+            "prod": "REDIS_HOST=redis.prod\n",
+        },
+    )
+    api = inferred(tmp_path).inference.services["api"]
+    assert api.misspelt == {"REDIS_HSOT": "REDIS_HOST"}
+    assert list(api.keys) == ["REDIS_HOST"]
+
+
+def test_a_typo_that_changes_the_type_is_still_an_old_name(tmp_path: Path) -> None:
+    _service_envs(
+        tmp_path,
+        "api",
+        {
+            "dev": "REDIS_HOST=localhost\n",
+            "staging": "REDIS_HOST=redis.staging\n",
+            "prod": "REDIS_HSOT=redis.prod\n",
+        },
+    )
+    keys = inferred(tmp_path).inference.services["api"].keys
+    assert (keys["REDIS_HOST"].type, keys["REDIS_HOST"].deprecated_names) == (
+        "host",
+        ("REDIS_HSOT",),
+    )
+
+
+def test_placeholders_and_development_copies_are_no_evidence_of_a_shared_secret(
+    tmp_path: Path,
+) -> None:
+    files = {}
+    for service in ("a", "b", "c"):
+        for env in ENVS:
+            value = "changeme" if env == "staging" else f"{service}-{env}-signing-key-0001"
+            if env == "dev":
+                value = "one-dev-value-copied-everywhere"
+            files[f"{service}/.env.{env}"] = f"SIGNING_KEY={value}\n"
+    assert _shared(tmp_path, files) == {}
+
+
+def test_with_one_environment_outside_development_dev_equality_counts(tmp_path: Path) -> None:
+    files = {}
+    for service in ("api", "worker"):
+        files[f"{service}/.env.dev"] = "SESSION_SECRET=dev-session-secret-shared\n"
+        files[f"{service}/.env.prod"] = f"SESSION_SECRET={service}-prod-session-secret-x\n"
+    assert _shared(tmp_path, files) == {
+        "session-secret": [("api", "SESSION_SECRET"), ("worker", "SESSION_SECRET")]
+    }
+
+
+def test_a_port_key_named_after_a_service_targets_it_only_when_a_value_matches(
+    tmp_path: Path,
+) -> None:
+    files = {}
+    for env in ENVS:
+        files[f"metrics/.env.{env}"] = "PORT=8080\n"
+        files[f"api/.env.{env}"] = "PORT=8000\nMETRICS_PORT=9100\n"
+        files[f"web/.env.{env}"] = f"PORT=3000\nMETRICS_PORT={8080 if env != 'prod' else 8081}\n"
+    write_project(tmp_path, files)
+    services = inferred(tmp_path).inference.services
+    assert services["api"].keys["METRICS_PORT"].targets is None
+    assert services["web"].keys["METRICS_PORT"].targets == "metrics"
+
+
+def test_an_endpoint_has_the_port_most_addresses_use(tmp_path: Path) -> None:
+    files = {}
+    for service in ("search", "reports"):
+        for env in ENVS:
+            port = 9000 if (service, env) == ("search", "staging") else 8123
+            host = "localhost" if env == "dev" else f"clickhouse.{env}.internal"
+            files[f"{service}/.env.{env}"] = f"CLICKHOUSE_URL=http://{host}:{port}/\n"
+    write_project(tmp_path, files)
+    result = inferred(tmp_path).inference
+    assert {n: e.ports for n, e in result.endpoints.items()} == {
+        "clickhouse-http": dict.fromkeys(ENVS, 8123)
+    }
+    assert result.services["search"].keys["CLICKHOUSE_URL"].targets == "clickhouse-http"
