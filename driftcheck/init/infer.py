@@ -5,33 +5,39 @@ Everything here works on the values as ``check`` reads them (every (service,
 environment) layered from its sources), and never lets one out: secrets are compared by
 keyed digest, and what is written down are names, types and environments.
 
+Each inference looks for evidence that survives the drift it is meant to expose, since
+the repository it reads is the one that has drifted:
+
 * **Type**, from every value of the key in every environment: ``port`` (named like one),
   ``bool`` (true/false words, or 0/1 for a flag's name), ``int``, ``float``, ``url``,
   ``list`` (comma-separated, or a plural name such as ``CORS_ORIGINS``), ``host`` (named
   like one), ``enum`` (a log level, or a mode-like name with a few distinct words),
-  else ``str``.
+  else ``str``. One value of three or more that does not fit keeps the type.
 * **Secret**: by name (``*SECRET*``, ``*PASSWORD*``, ``*TOKEN*``, ``*_KEY``... unless the
   values are durations or counts, as in ``TOKEN_TTL_SECONDS``), by source (a Kubernetes
-  Secret, Secret Manager), by credentials in a URL, or by values that look random.
+  Secret, Secret Manager), by credentials in a URL, or by values that look random
+  (unless the name says identifier: ``GIT_SHA``, ``*_ID``).
 * **Where it must be set**: everywhere it is set in every environment of its service.
-  Set only in development environments, only outside them, or only where its name says
-  (``*_STAGING``): scoped to those (``environments = [...]``). Missing from some other
-  environment: required everywhere, so that ``check`` reports where it is missing. Empty
-  wherever it is set (in two environments or more): optional.
-* **Deprecated names**: two names of one service that are near misses of each other
-  (:mod:`driftcheck.namematch`), never set in the same environment, of one type: one
-  key, the other a deprecated name (the one in ``.env.example``, else the one set in
-  more environments, is the key).
-* **Shared settings**: keys of different services that hold one value: secrets equal
-  (by digest) or naming the same secret in some environment, outside development or
-  under related names; other text values equal in every environment where both are set,
-  and different from one environment to the next (an OAuth client id).
-* **Targets**: a URL whose scheme is a database's or a broker's reaches that endpoint; an
-  ``http`` URL or a ``host:port`` reaches the service it names (its compose or
-  Kubernetes Service name, its name as the first label) or listens on the port, scored
-  over every environment, with the key's name as a tie-breaker (``VITE_AUTH_URL``).
-  Where such a URL uses the default port of ``https`` on an outside host, that is the
-  service's public URL there.
+  Set only in development environments, only outside them, only in the last ones, or
+  where its name says (``*_STAGING``): scoped to those; a debug flag: scoped to
+  development. Missing from some other environment: required everywhere, so that
+  ``check`` reports where it is missing; set in one environment of three or more: left
+  out (``check`` reports it as unknown). Empty wherever set (twice or more): optional.
+* **Deprecated names and misspellings**: near misses (:mod:`driftcheck.namematch`) of
+  one service never set in one environment, of one type (or a typo apart): one key and
+  its deprecated names (the one in ``.env.example``, else the one set in more
+  environments, is the key). Set in one environment beside a near miss set more
+  widely: left out as misspelt, so that ``check`` reports the near miss.
+* **Shared settings**: the connected groups of keys of different services found equal
+  (by digest) or naming one secret: a secret outside development (in development where
+  there is at most one other environment), never a placeholder; other text equal in
+  every environment where both are set and changing between environments.
+* **Targets**: an endpoint by scheme (or host, for HTTP), whose port is the one most of
+  its addresses use; else the service an address names (compose or Kubernetes Service
+  name, first label of the host) or listens on the port, scored over every
+  environment, with the key's name as a tie-breaker; a port key named after a service
+  whose port it holds. An https URL on its default port, of an outside host: the
+  target's public URL there.
 """
 
 from __future__ import annotations
