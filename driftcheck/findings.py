@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from driftcheck.values import Origin
 
@@ -21,8 +22,7 @@ class Severity(enum.IntEnum):
         return cls[text.upper()]
 
 
-@dataclass(frozen=True, slots=True)
-class Related:
+class Related(NamedTuple):
     """The other side of a disagreement: where it is, and how its value is shown.
 
     ``shown`` is a fingerprint for secrets, an escaped value otherwise, or None.

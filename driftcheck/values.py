@@ -32,8 +32,7 @@ class Origin(NamedTuple):
         return self.path if self.line is None else f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Reference:
+class Reference(NamedTuple):
     """Where a platform takes a value from when the process starts, not the value itself.
 
     A Kubernetes ``secretKeyRef`` (``kind`` "Secret", ``name`` the Secret, ``key`` its key),
@@ -97,8 +96,7 @@ class Entry(NamedTuple):
         return self.__repr__()
 
 
-@dataclass(frozen=True, slots=True)
-class Address:
+class Address(NamedTuple):
     """One way other programs reach the service a source configures.
 
     ``hosts`` are the names that reach it on ``port`` (``localhost`` for a port compose
@@ -114,8 +112,7 @@ class Address:
     how: str
 
 
-@dataclass(frozen=True, slots=True)
-class SourceIssue:
+class SourceIssue(NamedTuple):
     """A problem in a source file that does not stop the run (it becomes a finding).
 
     ``kind`` is one of ``"unparsable-line"``, ``"byte-order-mark"`` and

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import SplitResult, urlsplit
 
 TRUE_WORDS = frozenset({"1", "true", "t", "yes", "y", "on"})
@@ -100,8 +100,7 @@ def is_valid_host(text: str) -> bool:
     return all(_HOSTNAME_LABEL.fullmatch(label) for label in text.rstrip(".").split("."))
 
 
-@dataclass(frozen=True, slots=True)
-class Address:
+class Address(NamedTuple):
     """Where a URL or ``host:port`` points: a host and the port it reaches."""
 
     scheme: str | None

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from driftcheck.errors import DriftcheckError
 from driftcheck.sources.jsonfile import JsonMember, JsonNode, parse_json_document, quote_key
@@ -46,8 +47,7 @@ class DiscoveryRecord:
     raw_port: str | None = field(default=None, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
-class _Fields:
+class _Fields(NamedTuple):
     """Which keys of a record shape hold the port and the host."""
 
     port: str
