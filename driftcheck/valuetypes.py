@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import NamedTuple
 from urllib.parse import SplitResult, urlsplit
@@ -91,13 +90,16 @@ def parse_port(text: str) -> int:
 def is_valid_host(text: str) -> bool:
     if not text or len(text) > 253:
         return False
+    if all(_HOSTNAME_LABEL.fullmatch(label) for label in text.rstrip(".").split(".")):
+        return True  # a name, or an IPv4 address (its parts are labels too)
+    import ipaddress  # only for what is no host name: IPv6 addresses
+
     candidate = text[1:-1] if text.startswith("[") and text.endswith("]") else text
     try:
         ipaddress.ip_address(candidate)
-        return True
     except ValueError:
-        pass
-    return all(_HOSTNAME_LABEL.fullmatch(label) for label in text.rstrip(".").split("."))
+        return False
+    return True
 
 
 class Address(NamedTuple):
