@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
 
 from driftcheck.errors import DriftcheckError
 from driftcheck.tomlfile import Table, TomlFile, load_toml, per_environment, tomllib
@@ -30,8 +32,7 @@ DEVELOPMENT_NAMES = frozenset({"dev", "development", "local", "test", "testing",
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
-@dataclass(frozen=True, slots=True)
-class SourceSpec:
+class SourceSpec(NamedTuple):
     """One source of values; ``path`` is a template with ``{service}`` and ``{env}``.
 
     Manifest sources may name more files, merged after ``path`` in order
@@ -54,8 +55,7 @@ class SourceSpec:
         return () if self.path is None else (self.path, *self.more_paths)
 
 
-@dataclass(frozen=True, slots=True)
-class EnvironmentConfig:
+class EnvironmentConfig(NamedTuple):
     name: str
     #: Weak and placeholder secrets are tolerated here, and secrets may be shared.
     development: bool
@@ -63,8 +63,7 @@ class EnvironmentConfig:
     single_host: bool
 
 
-@dataclass(frozen=True, slots=True)
-class ServiceConfig:
+class ServiceConfig(NamedTuple):
     name: str
     schema: str
     sources: dict[str, tuple[SourceSpec, ...]]
@@ -74,14 +73,12 @@ class ServiceConfig:
     line: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class SharedMember:
+class SharedMember(NamedTuple):
     service: str
     key: str
 
 
-@dataclass(frozen=True, slots=True)
-class SharedSetting:
+class SharedSetting(NamedTuple):
     """One logical setting held by several services, possibly under different names."""
 
     name: str
@@ -94,8 +91,7 @@ class SharedSetting:
     line: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Endpoint:
+class Endpoint(NamedTuple):
     """Infrastructure a key may point at (Postgres, Redis...), with its port per environment."""
 
     name: str
@@ -103,13 +99,12 @@ class Endpoint:
     line: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class RuleSettings:
+class RuleSettings(NamedTuple):
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    severity: dict[str, str] = field(default_factory=dict)
+    severity: Mapping[str, str] = MappingProxyType({})
     #: Where each of select, ignore and severity is written, for errors about them.
-    lines: dict[str, int | None] = field(default_factory=dict)
+    lines: Mapping[str, int | None] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)

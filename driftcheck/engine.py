@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from driftcheck.errors import DriftcheckError
 from driftcheck.findings import Finding, Severity
@@ -13,8 +13,7 @@ from driftcheck.rules import RULES, Rule, find_rule
 ALL = "ALL"
 
 
-@dataclass(frozen=True, slots=True)
-class Selection:
+class Selection(NamedTuple):
     """Which rules run, at which severity, and which part of the project is reported."""
 
     rules: tuple[Rule, ...]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from driftcheck.values import Origin
 
@@ -21,8 +21,7 @@ class Severity(enum.IntEnum):
         return cls[text.upper()]
 
 
-@dataclass(frozen=True, slots=True)
-class Related:
+class Related(NamedTuple):
     """The other side of a disagreement: where it is, and how its value is shown.
 
     ``shown`` is a fingerprint for secrets, an escaped value otherwise, or None.
@@ -36,32 +35,68 @@ class Related:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """What a rule yields; the engine stamps it with the rule's code and severity.
 
     Two problems are equal when they are about the same thing in the same place: the
-    message and hint do not take part, so rewording never breaks a test.
+    message, related places and hint do not take part, so rewording never breaks a test.
     """
 
-    message: str = field(compare=False)
+    message: str
     service: str | None = None
     environment: str | None = None
     key: str | None = None
     origin: Origin | None = None
-    related: tuple[Related, ...] = field(default=(), compare=False)
-    hint: str | None = field(default=None, compare=False)
+    related: tuple[Related, ...] = ()
+    hint: str | None = None
+
+    def _identity(self) -> tuple[object, ...]:
+        return (self.service, self.environment, self.key, self.origin)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Problem):
+            return NotImplemented
+        return self._identity() == other._identity()
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
+    """A problem stamped with its rule; equal, like problems, on what and where only."""
+
     code: str
     name: str
     severity: Severity
-    message: str = field(compare=False)
+    message: str
     service: str | None = None
     environment: str | None = None
     key: str | None = None
     origin: Origin | None = None
-    related: tuple[Related, ...] = field(default=(), compare=False)
-    hint: str | None = field(default=None, compare=False)
+    related: tuple[Related, ...] = ()
+    hint: str | None = None
+
+    def _identity(self) -> tuple[object, ...]:
+        return (
+            self.code,
+            self.name,
+            self.severity,
+            self.service,
+            self.environment,
+            self.key,
+            self.origin,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Finding):
+            return NotImplemented
+        return self._identity() == other._identity()
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self._identity())

@@ -10,7 +10,6 @@ number of known keys.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 
@@ -177,8 +176,10 @@ class NearMissIndex:
         found.discard(name)
         if not found:
             return []
+        from difflib import SequenceMatcher  # only for the few names that have near misses
+
         upper = name.upper()
         return sorted(
             found,
-            key=lambda known: (-difflib.SequenceMatcher(None, upper, known.upper()).ratio(), known),
+            key=lambda known: (-SequenceMatcher(None, upper, known.upper()).ratio(), known),
         )

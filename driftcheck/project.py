@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from driftcheck.config import (
     MANIFEST_FORMATS,
@@ -24,8 +25,7 @@ from driftcheck.sources.discovery import DiscoveryRecord
 from driftcheck.values import DIGEST_PREFIX, Address, Entry, Fingerprinter, ParsedSource
 
 
-@dataclass(slots=True)
-class LoadedSource:
+class LoadedSource(NamedTuple):
     display_path: str
     format: str
     parsed: ParsedSource

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from driftcheck.findings import Finding, Severity
 from driftcheck.values import FINGERPRINT_PREFIX
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
+class Report(NamedTuple):
     findings: tuple[Finding, ...]
     services: tuple[str, ...]
     environments: tuple[str, ...]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from driftcheck.display import looks_secret
@@ -68,17 +69,16 @@ class KeySpec(NamedTuple):
         return DEFAULT_SECRET_MIN_LENGTH
 
 
-@dataclass(frozen=True, slots=True)
-class ServiceSchema:
+class ServiceSchema(NamedTuple):
     """The keys one service reads, by canonical name."""
 
     keys: dict[str, KeySpec]
     display_path: str
     listen_port_key: str | None = None
     #: Other names the service still accepts, mapped to the canonical key.
-    aliases: dict[str, str] = field(default_factory=dict)
+    aliases: Mapping[str, str] = MappingProxyType({})
     #: Where the keys are declared in the schema file; None for a schema read from a class.
-    lines: LazyLines | None = field(default=None, repr=False, compare=False)
+    lines: LazyLines | None = None
 
     def line_of(self, key: str) -> int | None:
         """The line that declares ``key`` in the schema file, where there is one."""

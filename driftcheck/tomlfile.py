@@ -16,7 +16,6 @@ whatever it accepts, ``tomllib`` reads to the same data.
 
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -310,7 +309,9 @@ class Table:
     def missing(self, key: str, message: str) -> DriftcheckError:
         """An error for a key that is absent, pointing at a likely misspelling of it."""
         untaken = [name for name in self.data if name not in self._taken and name != key]
-        close = difflib.get_close_matches(key, untaken, n=1, cutoff=0.7)
+        from difflib import get_close_matches  # only where there is an error to explain
+
+        close = get_close_matches(key, untaken, n=1, cutoff=0.7)
         if close:
             return self.error(
                 f"{message}; is '{self.name(close[0])}' a misspelling of it?", close[0]
@@ -360,7 +361,9 @@ class Table:
         allowed = self._taken | set(known)
         for key in self.data:
             if key not in allowed:
-                suggestion = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.7)
+                from difflib import get_close_matches
+
+                suggestion = get_close_matches(key, sorted(allowed), n=1, cutoff=0.7)
                 hint = f"; did you mean '{suggestion[0]}'?" if suggestion else ""
                 self.file.problems.append(self.error(f"unknown key '{self.name(key)}'{hint}", key))
 

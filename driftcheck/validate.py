@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -108,8 +107,8 @@ def _narrowed_config(
         env = config.environment(environment)
     else:
         env = EnvironmentConfig(environment, environment.lower() in DEVELOPMENT_NAMES, False)
-    env = replace(
-        env, single_host=False, development=env.development if development is None else development
+    env = env._replace(
+        single_host=False, development=env.development if development is None else development
     )
     known = {svc.name: svc for svc in config.services} if config is not None else {}
     service_config = known.get(service) or ServiceConfig(

@@ -7,11 +7,7 @@ calls :func:`describe_value`, which shows a fingerprint for secrets.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
-import secrets
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 HASH_KEY_VARIABLE = "DRIFTCHECK_HASH_KEY"
@@ -32,8 +28,7 @@ class Origin(NamedTuple):
         return self.path if self.line is None else f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Reference:
+class Reference(NamedTuple):
     """Where a platform takes a value from when the process starts, not the value itself.
 
     A Kubernetes ``secretKeyRef`` (``kind`` "Secret", ``name`` the Secret, ``key`` its key),
@@ -97,8 +92,7 @@ class Entry(NamedTuple):
         return self.__repr__()
 
 
-@dataclass(frozen=True, slots=True)
-class Address:
+class Address(NamedTuple):
     """One way other programs reach the service a source configures.
 
     ``hosts`` are the names that reach it on ``port`` (``localhost`` for a port compose
@@ -114,8 +108,7 @@ class Address:
     how: str
 
 
-@dataclass(frozen=True, slots=True)
-class SourceIssue:
+class SourceIssue(NamedTuple):
     """A problem in a source file that does not stop the run (it becomes a finding).
 
     ``kind`` is one of ``"unparsable-line"``, ``"byte-order-mark"`` and
@@ -129,14 +122,24 @@ class SourceIssue:
     key: str | None = None
 
 
-@dataclass(slots=True)
 class ParsedSource:
     """What a loader read from one source: entries in order (duplicates kept), issues,
     and the addresses that reach the service (from deployment manifests)."""
 
-    entries: list[Entry] = field(default_factory=list)
-    issues: list[SourceIssue] = field(default_factory=list)
-    addresses: list[Address] = field(default_factory=list)
+    __slots__ = ("addresses", "entries", "issues")
+
+    def __init__(
+        self,
+        entries: list[Entry] | None = None,
+        issues: list[SourceIssue] | None = None,
+        addresses: list[Address] | None = None,
+    ) -> None:
+        self.entries: list[Entry] = [] if entries is None else entries
+        self.issues: list[SourceIssue] = [] if issues is None else issues
+        self.addresses: list[Address] = [] if addresses is None else addresses
+
+    def __repr__(self) -> str:
+        return f"ParsedSource({len(self.entries)} entries, {len(self.issues)} issues)"
 
 
 class Fingerprinter:
@@ -149,7 +152,8 @@ class Fingerprinter:
 
     def __init__(self, key: bytes | None = None) -> None:
         self.keyed = key is not None
-        self._key = key if key is not None else secrets.token_bytes(32)
+        # os.urandom is what secrets.token_bytes reads, without importing secrets.
+        self._key = key if key is not None else os.urandom(32)
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> Fingerprinter:
@@ -162,6 +166,10 @@ class Fingerprinter:
 
     def digest(self, value: str) -> str:
         """The full hex HMAC of a value, for comparing (never print it whole)."""
+        # Imported on first use: hashlib loads OpenSSL, which a run without secrets skips.
+        import hashlib
+        import hmac
+
         return hmac.new(
             self._key, value.encode("utf-8", "surrogatepass"), hashlib.sha256
         ).hexdigest()
@@ -172,4 +180,7 @@ class Fingerprinter:
 
     def key_id(self) -> str:
         """Names the key without revealing it, so a snapshot can say which key made it."""
+        import hashlib
+        import hmac
+
         return hmac.new(self._key, _KEY_ID_MESSAGE, hashlib.sha256).hexdigest()[:16]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import SplitResult, urlsplit
 
 TRUE_WORDS = frozenset({"1", "true", "t", "yes", "y", "on"})
@@ -91,17 +90,19 @@ def parse_port(text: str) -> int:
 def is_valid_host(text: str) -> bool:
     if not text or len(text) > 253:
         return False
+    if all(_HOSTNAME_LABEL.fullmatch(label) for label in text.rstrip(".").split(".")):
+        return True  # a name, or an IPv4 address (its parts are labels too)
+    import ipaddress  # only for what is no host name: IPv6 addresses
+
     candidate = text[1:-1] if text.startswith("[") and text.endswith("]") else text
     try:
         ipaddress.ip_address(candidate)
-        return True
     except ValueError:
-        pass
-    return all(_HOSTNAME_LABEL.fullmatch(label) for label in text.rstrip(".").split("."))
+        return False
+    return True
 
 
-@dataclass(frozen=True, slots=True)
-class Address:
+class Address(NamedTuple):
     """Where a URL or ``host:port`` points: a host and the port it reaches."""
 
     scheme: str | None

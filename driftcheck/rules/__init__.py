@@ -8,8 +8,8 @@ generator of problems, and a docstring that is its user documentation
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from types import ModuleType
+from typing import NamedTuple
 
 from driftcheck.findings import Problem, Severity
 from driftcheck.project import Project
@@ -52,8 +52,7 @@ FAMILIES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(NamedTuple):
     code: str
     name: str
     severity: Severity

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from driftcheck.display import show_value
 from driftcheck.findings import Related
@@ -69,8 +69,7 @@ def schema_origin(project: Project, service: str, spec: KeySpec) -> Origin:
     return Origin(schema.display_path, schema.line_of(spec.name))
 
 
-@dataclass(frozen=True, slots=True)
-class KnownPort:
+class KnownPort(NamedTuple):
     """The port a service or endpoint is reached on, where that is known from, and how."""
 
     port: int | None

@@ -16,8 +16,8 @@ can report it next to the other findings. A wrong shape is an error.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from driftcheck.errors import DriftcheckError
 from driftcheck.sources.jsonfile import JsonMember, JsonNode, parse_json_document, quote_key
@@ -29,8 +29,7 @@ from driftcheck.values import Origin
 _PORT_DIGITS = re.compile(r"[0-9]{1,20}")
 
 
-@dataclass(frozen=True, slots=True)
-class DiscoveryRecord:
+class DiscoveryRecord(NamedTuple):
     """One service's bound port and host, at the line of its port (or of the record).
 
     ``port`` is None when the record has no port or one that is not an integer; in the
@@ -42,12 +41,17 @@ class DiscoveryRecord:
     port: int | None
     host: str | None
     origin: Origin
-    # Kept out of repr: a malformed port is arbitrary text, and could be anything pasted there.
-    raw_port: str | None = field(default=None, repr=False)
+    raw_port: str | None = None
+
+    def __repr__(self) -> str:
+        # Not raw_port: a malformed port is arbitrary text, and could be anything pasted there.
+        return (
+            f"DiscoveryRecord(service={self.service!r}, port={self.port!r}, "
+            f"host={self.host!r}, origin={self.origin!r})"
+        )
 
 
-@dataclass(frozen=True, slots=True)
-class _Fields:
+class _Fields(NamedTuple):
     """Which keys of a record shape hold the port and the host."""
 
     port: str

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from types import MappingProxyType
+from typing import Literal, NamedTuple
 
 from driftcheck.errors import DriftcheckError
 from driftcheck.sources.textfile import LineIndex, read_text, skip_byte_order_mark
@@ -70,8 +71,7 @@ _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _INTEGER_LITERAL = re.compile(r"-?(?:0|[1-9][0-9]*)")
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class JsonNode:
+class JsonNode(NamedTuple):
     """One JSON value and where it starts (1-based line and column).
 
     ``text`` is a scalar as a string: a string's decoded content, or for numbers, booleans
@@ -125,8 +125,7 @@ class JsonNode:
         return float(self.text)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class JsonMember:
+class JsonMember(NamedTuple):
     """One ``"key": value`` of an object; ``line`` and ``column`` are those of the key."""
 
     key: str
@@ -155,8 +154,7 @@ def parse_json_document(text: str, display_path: str) -> JsonNode:
     return _Walker(text).document()
 
 
-@dataclass(frozen=True, slots=True)
-class Snapshot:
+class Snapshot(NamedTuple):
     """A driftcheck snapshot file: its values and what says how to compare them.
 
     ``parsed`` holds the values as entries; a secret's entry is ``fingerprinted`` and its
@@ -174,7 +172,7 @@ class Snapshot:
     created: str | None = None
     keyed: bool = False
     key_id: str | None = None
-    shared: dict[str, str | None] = field(default_factory=dict)
+    shared: Mapping[str, str | None] = MappingProxyType({})
     #: Where the snapshot says which key made its digests, for errors about the key.
     key_line: int | None = None
 
@@ -335,7 +333,7 @@ def _read_snapshot_document(
             )
         return snapshot
     keyed, key_id = _snapshot_key(fingerprints, display_path)
-    return replace(snapshot, keyed=keyed, key_id=key_id, key_line=fingerprints.line)
+    return snapshot._replace(keyed=keyed, key_id=key_id, key_line=fingerprints.line)
 
 
 def _snapshot_version(document: JsonNode, display_path: str) -> int:
@@ -516,16 +514,20 @@ def _validate(text: str, display_path: str) -> DriftcheckError | None:
     return None
 
 
-@dataclass(slots=True)
 class _OpenContainer:
-    kind: Literal["object", "array"]
-    line: int
-    column: int
-    members: list[JsonMember] = field(default_factory=list)
-    items: list[JsonNode] = field(default_factory=list)
-    key: str = ""
-    key_line: int = 0
-    key_column: int = 0
+    """An object or array being read: what it holds so far, and the key of the next member."""
+
+    __slots__ = ("column", "items", "key", "key_column", "key_line", "kind", "line", "members")
+
+    def __init__(self, kind: Literal["object", "array"], line: int, column: int) -> None:
+        self.kind = kind
+        self.line = line
+        self.column = column
+        self.members: list[JsonMember] = []
+        self.items: list[JsonNode] = []
+        self.key = ""
+        self.key_line = 0
+        self.key_column = 0
 
     def add(self, node: JsonNode) -> None:
         if self.kind == "object":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -145,7 +144,7 @@ def test_a_clean_run_is_one_summary_line() -> None:
 def test_unkeyed_fingerprints_are_explained_before_the_summary() -> None:
     finding = make_finding("JWT_SECRET differs: hmac:0123456789ab")
     report = make_report(finding)
-    lines = github.render(dataclasses.replace(report, fingerprints_keyed=False)).splitlines()
+    lines = github.render(report._replace(fingerprints_keyed=False)).splitlines()
     assert lines[-2].startswith("driftcheck: fingerprints are keyed for this run only")
     assert "fingerprints are keyed" not in github.render(report)
 
