@@ -1117,7 +1117,7 @@ def infer(
                 every,
                 plan,
             )
-            if guess.stray:
+            if guess.stray and key != guess_of.listen_port_key:
                 guess_of.strays[key] = next(iter(seen.present))
                 continue
             guess_of.keys[key] = guess

@@ -112,6 +112,9 @@ def _choose_environments(
     """The environments, and the map from the found ones to them."""
     if not requested:
         return tuple(sorted(set(found), key=environment_rank)), {name: name for name in found}
+    twice = next((name for name in requested if requested.count(name) > 1), None)
+    if twice is not None:
+        raise DriftcheckError(f"--env: '{twice}' is given twice")
     if not found:
         return requested, {}
     chosen: dict[str, str] = {}
@@ -122,6 +125,10 @@ def _choose_environments(
         if not matches:
             raise DriftcheckError(
                 f"--env: no files for environment '{name}' (found: {', '.join(found)})"
+            )
+        if matches[0] in chosen:
+            raise DriftcheckError(
+                f"--env: '{chosen[matches[0]]}' and '{name}' name one environment"
             )
         chosen[matches[0]] = name
     return requested, chosen

@@ -137,6 +137,11 @@ def test_unknown_env_or_service_is_a_one_line_error(tmp_path: Path) -> None:
         2,
         "driftcheck: error: --service: no files for service 'nope' (found: api, web)\n",
     )
+    twice = run_cli("init", "--env", "dev", "--env", "dev", cwd=tmp_path)
+    assert (twice.exit_code, twice.stderr) == (
+        2,
+        "driftcheck: error: --env: 'dev' is given twice\n",
+    )
     assert not (tmp_path / "driftcheck.toml").exists()
 
 
@@ -162,3 +167,14 @@ def test_a_copied_example_tree_is_left_as_it_was_apart_from_the_new_files(tmp_pa
         "schemas/frontend.toml",
     ]
     shutil.rmtree(root)
+
+
+def test_a_listen_port_set_in_one_environment_is_kept(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {"api/.env.dev": "A=1\n", "api/.env.staging": "A=1\nPORT=8000\n", "api/.env.prod": "A=1\n"},
+    )
+    run = run_cli("init", cwd=tmp_path)
+    assert (run.exit_code, run.stderr) == (0, "")
+    assert 'listen_port_key = "PORT"' in (tmp_path / "schemas/api.toml").read_text()
+    assert run_cli("check", cwd=tmp_path).exit_code == 1  # PORT missing in dev and prod
