@@ -1,4 +1,4 @@
-"""The command line: ``driftcheck check | matrix | rule``.
+"""The command line: ``driftcheck check | matrix | snapshot | rule | init``.
 
 Every command is a plain function returning an exit code; click only parses options.
 Exit codes: 0 clean, 1 drift at or above ``--fail-on``, 2 the run could not be done.
@@ -355,6 +355,51 @@ def snapshot(
             )
         )
     )
+
+
+@cli.command()
+@_path_argument
+@click.option(
+    "--env",
+    "environments",
+    multiple=True,
+    metavar="NAME",
+    help="Keep only this environment, in the order given (repeatable). Without files that "
+    "name environments, these name them.",
+)
+@click.option(
+    "--service",
+    "services",
+    multiple=True,
+    metavar="NAME",
+    help="Keep only this service (repeatable).",
+)
+@click.option("--force", is_flag=True, help="Overwrite driftcheck.toml and schema files.")
+@click.option(
+    "--dry-run",
+    "--stdout",
+    "dry_run",
+    is_flag=True,
+    help="Print the files instead of writing them (what was inferred goes to stderr).",
+)
+def init(
+    path: Path,
+    environments: tuple[str, ...],
+    services: tuple[str, ...],
+    force: bool,
+    dry_run: bool,
+) -> None:
+    """Write a starting driftcheck.toml and schemas/ from what PATH holds.
+
+    Scans PATH (default: .) for .env files (.env, .env.ENV, ENV.env, SERVICE.env, in
+    service directories), docker compose files and Kubernetes / Cloud Run manifests,
+    infers services, environments, key types, secrets, shared settings and what URLs
+    point at, and writes the config and one schema per service. Nothing is overwritten
+    without --force. Then run `driftcheck check`.
+    """
+    from driftcheck.init.command import run_init
+
+    sys.exit(_guarded(lambda: run_init(path, environments, services, force, dry_run)))
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -448,16 +448,7 @@ def parse_config(file: TomlFile, root: Path, section: tuple[str, ...] = ()) -> P
         discovery = tuple(SourceSpec("discovery", path) for path in paths)
         discovery_table.finish()
 
-    # By default: what any process dump holds, and what the platforms of the manifest
-    # sources inject.
-    implied = {
-        MANIFEST_FORMATS[spec.format]
-        for service in services
-        for specs in service.sources.values()
-        for spec in specs
-        if spec.format in MANIFEST_FORMATS
-    }
-    presets: tuple[str, ...] = ("process", *sorted(implied))
+    presets = default_presets(services)
     platform_keys: tuple[str, ...] = ()
     platform = top.table("platform")
     if platform is not None:
@@ -519,6 +510,19 @@ def parse_config(file: TomlFile, root: Path, section: tuple[str, ...] = ()) -> P
         platform_keys=platform_keys,
         rules=rules,
     )
+
+
+def default_presets(services: Iterable[ServiceConfig]) -> tuple[str, ...]:
+    """The platform presets of a config that names none: what any process dump holds,
+    and what the platforms of its manifest sources inject."""
+    implied = {
+        MANIFEST_FORMATS[spec.format]
+        for service in services
+        for specs in service.sources.values()
+        for spec in specs
+        if spec.format in MANIFEST_FORMATS
+    }
+    return ("process", *sorted(implied))
 
 
 def display_path(path: Path) -> str:

@@ -421,21 +421,11 @@ def _check_references(
     return errors
 
 
-def load_project(start: Path, fingerprinter: Fingerprinter | None = None) -> Project:
-    """Find the config from ``start`` upward and load everything it names.
-
-    Every input problem found is raised at once (as :class:`DriftcheckErrors`), so a user
-    fixes them in one round.
-    """
-    config = load_config(find_config(start))
-    errors: list[DriftcheckError] = []
-    schemas = _load_schemas(config, errors)
-    errors.extend(_check_references(config, schemas))
-    if errors:
-        raise DriftcheckErrors(errors)
-
-    fingerprinter = fingerprinter or Fingerprinter.from_environment(dict(os.environ))
-    reader = _SourceReader(config.root, fingerprinter)
+def _read_layers(
+    config: ProjectConfig, reader: _SourceReader
+) -> tuple[dict[tuple[str, str], Layer], dict[str, set[str]]]:
+    """Every (service, environment) with its sources layered, later ones winning; and per
+    service, the keys whose values come from a secret store."""
     layers: dict[tuple[str, str], Layer] = {}
     stored_secret_keys: dict[str, set[str]] = {}
     for service in config.services:
@@ -455,6 +445,38 @@ def load_project(start: Path, fingerprinter: Fingerprinter | None = None) -> Pro
                     if entry.from_secret_store:
                         stored_secret_keys.setdefault(service.name, set()).add(entry.key)
             layers[(service.name, environment)] = layer
+    return layers, stored_secret_keys
+
+
+def load_layers(
+    config: ProjectConfig, fingerprinter: Fingerprinter
+) -> tuple[dict[tuple[str, str], Layer], dict[str, set[str]]]:
+    """The sources of a config read as ``check`` reads them, without schemas (what
+    ``driftcheck init`` infers the schemas from). Every unreadable source is raised at
+    once, as :class:`DriftcheckErrors`."""
+    reader = _SourceReader(config.root, fingerprinter)
+    loaded = _read_layers(config, reader)
+    if reader.errors:
+        raise DriftcheckErrors(reader.errors)
+    return loaded
+
+
+def load_project(start: Path, fingerprinter: Fingerprinter | None = None) -> Project:
+    """Find the config from ``start`` upward and load everything it names.
+
+    Every input problem found is raised at once (as :class:`DriftcheckErrors`), so a user
+    fixes them in one round.
+    """
+    config = load_config(find_config(start))
+    errors: list[DriftcheckError] = []
+    schemas = _load_schemas(config, errors)
+    errors.extend(_check_references(config, schemas))
+    if errors:
+        raise DriftcheckErrors(errors)
+
+    fingerprinter = fingerprinter or Fingerprinter.from_environment(dict(os.environ))
+    reader = _SourceReader(config.root, fingerprinter)
+    layers, stored_secret_keys = _read_layers(config, reader)
 
     discovery: dict[str, list[DiscoveryRecord]] = {env: [] for env in config.environment_names}
     if config.discovery:
