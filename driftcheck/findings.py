@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from driftcheck.values import Origin
 
@@ -35,6 +35,32 @@ class Related(NamedTuple):
     note: str | None = None
 
 
+_Identified = TypeVar("_Identified", bound=type)
+
+
+def _equal_on_identity(cls: _Identified) -> _Identified:
+    """Make a named tuple compare and hash on its ``_identity()`` only, as yamllint's
+    problems compare on position and rule: rewording a message never breaks a test."""
+
+    def __eq__(self: Any, other: object) -> bool:
+        if not isinstance(other, cls):
+            return NotImplemented
+        theirs: Any = other
+        return bool(self._identity() == theirs._identity())
+
+    def __ne__(self: Any, other: object) -> bool:
+        return not __eq__(self, other)
+
+    def __hash__(self: Any) -> int:
+        return hash(self._identity())
+
+    cls.__eq__ = __eq__  # type: ignore[method-assign,assignment]
+    cls.__ne__ = __ne__  # type: ignore[method-assign,assignment]
+    cls.__hash__ = __hash__  # type: ignore[method-assign,assignment]
+    return cls
+
+
+@_equal_on_identity
 class Problem(NamedTuple):
     """What a rule yields; the engine stamps it with the rule's code and severity.
 
@@ -53,18 +79,8 @@ class Problem(NamedTuple):
     def _identity(self) -> tuple[object, ...]:
         return (self.service, self.environment, self.key, self.origin)
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Problem):
-            return NotImplemented
-        return self._identity() == other._identity()
 
-    def __ne__(self, other: object) -> bool:
-        return not self == other
-
-    def __hash__(self) -> int:
-        return hash(self._identity())
-
-
+@_equal_on_identity
 class Finding(NamedTuple):
     """A problem stamped with its rule; equal, like problems, on what and where only."""
 
@@ -89,14 +105,3 @@ class Finding(NamedTuple):
             self.key,
             self.origin,
         )
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Finding):
-            return NotImplemented
-        return self._identity() == other._identity()
-
-    def __ne__(self, other: object) -> bool:
-        return not self == other
-
-    def __hash__(self) -> int:
-        return hash(self._identity())
