@@ -77,21 +77,9 @@ def _write(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    _write_file(output, text)
+    from driftcheck.output import write_atomically
 
-
-def _write_file(path: Path, text: str) -> None:
-    """Write ``text`` atomically: readers see the old file or the new one, never half."""
-    import tempfile
-
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except OSError as exc:
-        raise DriftcheckError(f"cannot write: {exc.strerror}", str(path)) from None
+    write_atomically(output, text)
 
 
 def run_check(

@@ -33,7 +33,6 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
@@ -41,6 +40,7 @@ from pathlib import Path
 from driftcheck.config import ProjectConfig, display_path, find_config, load_config
 from driftcheck.display import mask_url_credentials
 from driftcheck.errors import DriftcheckError, DriftcheckErrors
+from driftcheck.output import write_atomically
 from driftcheck.platform import PlatformKeys
 from driftcheck.project import Project, load_project
 from driftcheck.schema import ServiceSchema, load_schema
@@ -166,40 +166,6 @@ def render_snapshot(snapshot: Mapping[str, object]) -> str:
         # which only JSON's \u escapes can carry.
         text = json.dumps(snapshot, indent=2, ensure_ascii=True)
     return text + "\n"
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so readers see the old file or the new one, never half.
-
-    The text goes to a temporary file in the same directory (so ``os.replace`` is a
-    rename within one file system), which is removed again if anything fails.
-    """
-    if path.is_dir():
-        raise DriftcheckError("is a directory; the snapshot needs a file name", str(path))
-    directory = path.parent
-    try:
-        mode = os.stat(path).st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise DriftcheckError(f"cannot write: {exc.strerror}", str(path)) from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(text.encode("utf-8"))
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        if isinstance(exc, OSError):
-            raise DriftcheckError(f"cannot write: {exc.strerror}", str(path)) from None
-        raise
 
 
 def load_service(start: Path, service: str, fingerprinter: Fingerprinter) -> Project:

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from driftcheck.errors import DriftcheckError
+from driftcheck.output import write_atomically
 from driftcheck.project import load_project
-from driftcheck.snapshot import build_snapshot, render_snapshot, write_atomically
+from driftcheck.snapshot import build_snapshot, render_snapshot
 from driftcheck.sources.jsonfile import (
     Snapshot,
     check_snapshot_key,

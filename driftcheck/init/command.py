@@ -115,7 +115,7 @@ def _refuse_existing(root: Path, files: dict[str, str], force: bool) -> None:
 
 
 def _write(root: Path, files: dict[str, str]) -> None:
-    from driftcheck.snapshot import write_atomically
+    from driftcheck.output import write_atomically
 
     for relative, text in files.items():
         target = root / relative
