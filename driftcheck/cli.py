@@ -93,32 +93,27 @@ def run_check(
     environments: tuple[str, ...] = (),
     statistics: bool = False,
     quiet: bool = False,
+    jobs: int | None = None,
 ) -> int:
     """``driftcheck check``: load, run the rules, print, and return the exit code."""
-    from driftcheck.engine import make_selection, run_rules
+    from driftcheck.config import find_config, load_config
     from driftcheck.findings import Severity
-    from driftcheck.project import load_project
     from driftcheck.report import Report
+    from driftcheck.shards import check as check_project
+    from driftcheck.values import Fingerprinter
 
-    project = load_project(path)
-    selection = make_selection(project, _split(select), _split(ignore), services, environments)
-    findings = run_rules(project, selection)
-    files = {
-        name
-        for layer in project.all_layers()
-        for source in layer.sources
-        if source.format != "process"
-        for name in (source.display_path, *source.files)
-    }
+    config = load_config(find_config(path))
+    fingerprinter = Fingerprinter.from_environment(dict(os.environ))
+    choice = (_split(select), _split(ignore), services, environments)
+    outcome = check_project(config, fingerprinter, choice, jobs)
+    environment_names = config.environment_names
     report = Report(
-        findings=tuple(findings),
-        services=tuple(s for s in project.services if not services or s in services),
-        environments=tuple(
-            e for e in project.environments if not environments or e in environments
-        ),
-        files_read=len(files),
-        fingerprints_keyed=project.fingerprinter.keyed,
-        config_path=project.config.display_path,
+        findings=tuple(outcome.findings),
+        services=tuple(s.name for s in config.services if not services or s.name in services),
+        environments=tuple(e for e in environment_names if not environments or e in environments),
+        files_read=len(outcome.files_read),
+        fingerprints_keyed=fingerprinter.keyed,
+        config_path=config.display_path,
     )
     if output_format == "auto":
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
@@ -239,6 +234,12 @@ _env_option = click.option(
 @click.option("--ignore", multiple=True, help="Skip these rules (codes, names, prefixes).")
 @click.option("--statistics", is_flag=True, help="Count findings per rule.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Check in this many processes (default: one per core for a large project).",
+)
 def check(
     path: Path,
     environments: tuple[str, ...],
@@ -250,6 +251,7 @@ def check(
     ignore: tuple[str, ...],
     statistics: bool,
     quiet: bool,
+    jobs: int | None,
 ) -> None:
     """Check every service in every environment for drift (the CI gate)."""
     sys.exit(
@@ -265,6 +267,7 @@ def check(
                 environments,
                 statistics,
                 quiet,
+                jobs,
             )
         )
     )

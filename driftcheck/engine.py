@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import NamedTuple
 
 from driftcheck.errors import DriftcheckError
@@ -82,13 +82,26 @@ def make_selection(
     )
 
 
-def run_rules(project: Project, selection: Selection) -> list[Finding]:
-    """Every finding of the selected rules, narrowed and sorted for stable output."""
+def run_rules(
+    project: Project, selection: Selection, owned: Collection[str] | None = None
+) -> list[Finding]:
+    """Every finding of the selected rules, narrowed and sorted for stable output.
+
+    ``owned``, when given, keeps only the findings of those services (and, when it holds
+    the project's first service, those of none): what one shard of a run reports.
+    """
     findings = []
+    keep_serviceless = owned is None or (bool(project.services) and project.services[0] in owned)
     for rule in selection.rules:
         severity = selection.severity.get(rule.code, rule.severity)
         for problem in rule.check(project):
             if selection.services and problem.service not in selection.services:
+                continue
+            if owned is not None and (
+                problem.service not in owned
+                if problem.service is not None
+                else not keep_serviceless
+            ):
                 continue
             if (
                 selection.environments
@@ -110,12 +123,22 @@ def run_rules(project: Project, selection: Selection) -> list[Finding]:
                     hint=problem.hint,
                 )
             )
-    service_order = {name: index for index, name in enumerate(project.services)}
-    environment_order = {name: index for index, name in enumerate(project.environments)}
+    sort_findings(findings, project.services, project.environments)
+    return findings
+
+
+def sort_findings(
+    findings: list[Finding], services: Sequence[str], environments: Sequence[str]
+) -> None:
+    """Sort in place: services and environments in the config's order (dev before staging
+    before prod), project-wide findings of a service before its per-environment ones.
+
+    The sort is stable, so findings of one place keep the rules' order.
+    """
+    service_order = {name: index for index, name in enumerate(services)}
+    environment_order = {name: index for index, name in enumerate(environments)}
 
     def order(finding: Finding) -> tuple[int, int, str, int, str, str]:
-        # Services and environments in the config's order (dev before staging before
-        # prod), project-wide findings of a service before its per-environment ones.
         origin = finding.origin
         return (
             service_order.get(finding.service or "", -1),
@@ -127,4 +150,3 @@ def run_rules(project: Project, selection: Selection) -> list[Finding]:
         )
 
     findings.sort(key=order)
-    return findings

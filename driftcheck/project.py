@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -363,9 +363,13 @@ class _SourceReader:
         return read_env_dump(path, display)
 
 
-def _load_schemas(config: ProjectConfig, errors: list[DriftcheckError]) -> dict[str, ServiceSchema]:
+def _load_schemas(
+    config: ProjectConfig, errors: list[DriftcheckError], services: Collection[str] | None = None
+) -> dict[str, ServiceSchema]:
     schemas: dict[str, ServiceSchema] = {}
     for service in config.services:
+        if services is not None and service.name not in services:
+            continue
         path = config.root / service.schema
         try:
             schemas[service.name] = load_schema(path, display_path(path), config.environment_names)
@@ -422,13 +426,16 @@ def _check_references(
 
 
 def _read_layers(
-    config: ProjectConfig, reader: _SourceReader
+    config: ProjectConfig, reader: _SourceReader, services: Collection[str] | None = None
 ) -> tuple[dict[tuple[str, str], Layer], dict[str, set[str]]]:
     """Every (service, environment) with its sources layered, later ones winning; and per
-    service, the keys whose values come from a secret store."""
+    service, the keys whose values come from a secret store. ``services`` narrows the
+    services read (the others are left out)."""
     layers: dict[tuple[str, str], Layer] = {}
     stored_secret_keys: dict[str, set[str]] = {}
     for service in config.services:
+        if services is not None and service.name not in services:
+            continue
         for environment in config.environment_names:
             layer = Layer(service.name, environment)
             seen: dict[str, str | None] = {}
@@ -468,15 +475,34 @@ def load_project(start: Path, fingerprinter: Fingerprinter | None = None) -> Pro
     fixes them in one round.
     """
     config = load_config(find_config(start))
+    fingerprinter = fingerprinter or Fingerprinter.from_environment(dict(os.environ))
+    return assemble_project(config, load_services(config, fingerprinter), fingerprinter)
+
+
+class LoadedServices(NamedTuple):
+    """The schemas and layers of some services of a project, read and checked."""
+
+    schemas: dict[str, ServiceSchema]
+    layers: dict[tuple[str, str], Layer]
+    #: Per service, the keys whose values come from a secret store.
+    stored_secret_keys: dict[str, set[str]]
+    discovery: dict[str, list[DiscoveryRecord]]
+
+
+def load_services(
+    config: ProjectConfig, fingerprinter: Fingerprinter, services: Collection[str] | None = None
+) -> LoadedServices:
+    """Read the schemas and sources of ``services`` (every service when None), and the
+    discovery records. Every input problem found is raised at once, schemas' before
+    sources' (a source may not be worth reading against a broken schema)."""
     errors: list[DriftcheckError] = []
-    schemas = _load_schemas(config, errors)
+    schemas = _load_schemas(config, errors, services)
     errors.extend(_check_references(config, schemas))
     if errors:
         raise DriftcheckErrors(errors)
 
-    fingerprinter = fingerprinter or Fingerprinter.from_environment(dict(os.environ))
     reader = _SourceReader(config.root, fingerprinter)
-    layers, stored_secret_keys = _read_layers(config, reader)
+    layers, stored_secret_keys = _read_layers(config, reader, services)
 
     discovery: dict[str, list[DiscoveryRecord]] = {env: [] for env in config.environment_names}
     if config.discovery:
@@ -498,7 +524,14 @@ def load_project(start: Path, fingerprinter: Fingerprinter | None = None) -> Pro
                 discovery[environment].extend(read[display])
     if reader.errors:
         raise DriftcheckErrors(reader.errors)
+    return LoadedServices(schemas, layers, stored_secret_keys, discovery)
 
+
+def assemble_project(
+    config: ProjectConfig, loaded: LoadedServices, fingerprinter: Fingerprinter
+) -> Project:
+    """The project of ``config`` over what :func:`load_services` read."""
+    schemas = loaded.schemas
     shared_secret_keys: dict[str, set[str]] = {}
     for shared in config.shared:
         secret = shared.secret
@@ -511,10 +544,10 @@ def load_project(start: Path, fingerprinter: Fingerprinter | None = None) -> Pro
     return Project(
         config=config,
         schemas=schemas,
-        layers=layers,
-        discovery=discovery,
+        layers=loaded.layers,
+        discovery=loaded.discovery,
         fingerprinter=fingerprinter,
         platform=PlatformKeys(config.platform_presets, config.platform_keys),
         shared_secret_keys=shared_secret_keys,
-        stored_secret_keys=stored_secret_keys,
+        stored_secret_keys=loaded.stored_secret_keys,
     )
