@@ -36,7 +36,8 @@ def test_a_generated_project_checked_in_shards_reports_what_one_process_reports(
     corpus: Path, output_format: str, jobs: str
 ) -> None:
     alone = _check(corpus, "--format", output_format, "--jobs", "1")
-    assert alone[0] == 1 and alone[1].count("DC") > 25
+    assert alone[0] == 1
+    assert alone[1].count("DC") > 25
     assert _check(corpus, "--format", output_format, "--jobs", jobs) == alone
 
 
@@ -66,7 +67,8 @@ def test_the_shards_really_check_in_several_processes(corpus: Path) -> None:
     assert isinstance(outcome, CheckOutcome)
     # Findings of services of both shards, cross-service ones among them.
     services = {finding.service for finding in outcome.findings}
-    assert services & shards[0] and services & shards[1]
+    assert services & shards[0]
+    assert services & shards[1]
     assert {"DC301", "DC401", "DC402", "DC403"} <= {f.code for f in outcome.findings}
 
 
@@ -81,7 +83,8 @@ def test_an_input_error_in_one_shard_is_reported_as_one_process_reports_it(
     # A file that fails to decode, in another service: both errors are reported at once.
     (broken / "services" / config.services[1].name / ".env.qa").write_bytes(b"A=\xff\n")
     alone = _check(broken, "--jobs", "1")
-    assert alone[0] == 2 and "error:" in alone[2]
+    assert alone[0] == 2
+    assert "error:" in alone[2]
     assert _check(broken, "--jobs", "2") == alone
 
 
