@@ -438,19 +438,25 @@ def _read_layers(
             continue
         for environment in config.environment_names:
             layer = Layer(service.name, environment)
-            seen: dict[str, str | None] = {}
+            values = layer.values
             for spec in service.sources.get(environment, ()):
+                # A later file interpolates ${NAME} with the values read so far.
+                seen = {key: entry.value for key, entry in values.items()}
                 loaded = reader.read(spec, service.name, environment, seen)
                 if loaded is None:
                     continue
                 layer.sources.append(loaded)
+                # Unpacked, not read by field name: this loop runs once per value.
                 for entry in loaded.parsed.entries:
-                    if not entry.present and layer.is_set(entry.key):
-                        continue  # load_dotenv sets nothing for a bare KEY line
-                    layer.values[entry.key] = entry
-                    seen[entry.key] = entry.value
-                    if entry.from_secret_store:
-                        stored_secret_keys.setdefault(service.name, set()).add(entry.key)
+                    key, value, _, _, _, reference, from_secret_store = entry
+                    if value is None and reference is None:
+                        # load_dotenv sets nothing for a bare KEY line.
+                        earlier = values.get(key)
+                        if earlier is not None and earlier.present:
+                            continue
+                    values[key] = entry
+                    if from_secret_store:
+                        stored_secret_keys.setdefault(service.name, set()).add(key)
             layers[(service.name, environment)] = layer
     return layers, stored_secret_keys
 

@@ -94,6 +94,25 @@ _SIMPLE_LINE = re.compile(
     re.VERBOSE | re.MULTILINE,
 )
 
+# A quoted value over several lines, without backslashes (so without escapes to decode),
+# from the start of the line where the pattern above gave up on it. python-dotenv's
+# quoted-value regexes take everything up to the next quote, newlines included; what may
+# follow the closing quote is what the pattern above allows after a one-line quoted value.
+# Tried only at such a line, so the lines of the file and the rows of the pattern above
+# stay one to one: the rows of the value's other lines are skipped.
+_MULTILINE_QUOTED = re.compile(
+    r"""
+    [ \t]*
+    (?:export[ \t]+|(?!export[ \t]))
+    (?P<key>[A-Za-z0-9_][A-Za-z0-9_.\-]*)
+    [ \t]*=[ \t]*
+    (?:"(?P<dq>[^"\\]*)"|'(?P<sq>[^'\\]*)')
+    [ \t]*(?:\#[^\n]*)?
+    (?=\n|\Z)
+    """,
+    re.VERBOSE,
+)
+
 # python-dotenv's own ``dotenv.variables._posix_variable``, copied so that files without a
 # quoted or odd line never import python-dotenv; a test checks that the two still agree.
 _VARIABLE = re.compile(
@@ -185,6 +204,24 @@ def parse_dotenv(
             while known_index < index:
                 known_offset = text.index("\n", known_offset) + 1
                 known_index += 1
+            quoted = _MULTILINE_QUOTED.match(text, known_offset)
+            if quoted is not None:
+                key = quoted["key"]
+                value = quoted["dq"]
+                if value is None:
+                    value = quoted["sq"]
+                if remembered is not None:
+                    if value and "${" in value:
+                        value = _VARIABLE.sub(interpolation.substitute, value)  # type: ignore[union-attr]
+                    remembered[key] = value
+                origin = new(Origin, (display_path, index + 1))
+                entries.append(new(Entry, (intern(key), value, origin, False, False, None, False)))
+                # Go on at the line after the closing quote.
+                resume = known_index = index + 1 + value.count("\n")
+                known_offset = quoted.end() + 1
+                if known_offset > len(text):
+                    break
+                continue
             if slow is None:
                 slow = _SlowPath(text)
             offset, line_number = slow.read_bindings(

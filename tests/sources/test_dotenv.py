@@ -323,7 +323,10 @@ def test_simple_files_do_not_import_python_dotenv() -> None:
         "parsed = parse_dotenv(text, 'x.env')\n"
         "assert len(parsed.entries) == 6, parsed\n"
         "assert 'dotenv' not in sys.modules, 'python-dotenv imported'\n"
-        "parse_dotenv('A=\"multi\\nline\"\\n', 'x.env')\n"
+        "parsed = parse_dotenv('A=\"multi\\nline\"\\nB=\\'x\\n\\ny\\'\\n', 'x.env')\n"
+        "assert [e.value for e in parsed.entries] == ['multi\\nline', 'x\\n\\ny']\n"
+        "assert 'dotenv' not in sys.modules, 'python-dotenv imported for multi-line values'\n"
+        "parse_dotenv('A=\"escaped\\\\n\"\\n', 'x.env')\n"
         "assert 'dotenv.parser' in sys.modules\n"
     )
     root = Path(__file__).resolve().parents[2]
