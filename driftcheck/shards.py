@@ -374,9 +374,13 @@ class _Channel:
         self.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
 
     def send_bytes(self, data: bytes) -> None:
+        """Send one message; a side that is gone (a child that stopped early) gets none."""
         view = memoryview(len(data).to_bytes(8, "big") + data)
-        while view:
-            view = view[os.write(self._write, view) :]
+        try:
+            while view:
+                view = view[os.write(self._write, view) :]
+        except BrokenPipeError:
+            pass
 
     def receive(self) -> object:
         """The next message, or None if the other side is gone."""

@@ -72,20 +72,26 @@ def test_the_shards_really_check_in_several_processes(corpus: Path) -> None:
     assert {"DC301", "DC401", "DC402", "DC403"} <= {f.code for f in outcome.findings}
 
 
-def test_an_input_error_in_one_shard_is_reported_as_one_process_reports_it(
-    corpus: Path, tmp_path: Path
+@pytest.mark.parametrize("broken_services", [(1,), (-1,), (1, -1)])
+@pytest.mark.parametrize("broken_part", ["schema", "source"])
+def test_input_errors_in_shards_are_reported_as_one_process_reports_them(
+    corpus: Path, tmp_path: Path, broken_part: str, broken_services: tuple[int, ...]
 ) -> None:
     broken = tmp_path / "broken"
     shutil.copytree(corpus, broken)
     config = load_config(find_config(broken))
-    last = config.services[-1]
-    (broken / last.schema).write_text("[keys.PORT\n", encoding="utf-8")
-    # A file that fails to decode, in another service: both errors are reported at once.
-    (broken / "services" / config.services[1].name / ".env.qa").write_bytes(b"A=\xff\n")
+    for index in broken_services:
+        service = config.services[index]
+        if broken_part == "schema":
+            (broken / service.schema).write_text("[keys.PORT\n", encoding="utf-8")
+        else:
+            (broken / "services" / service.name / ".env.qa").write_bytes(b"A=\xff\n")
     alone = _check(broken, "--jobs", "1")
     assert alone[0] == 2
-    assert "error:" in alone[2]
-    assert _check(broken, "--jobs", "2") == alone
+    assert alone[2].count("error:") == len(broken_services)
+    # Several times: a shard that stops early must not trip up the others.
+    for _ in range(3):
+        assert _check(broken, "--jobs", "2") == alone
 
 
 def test_services_reading_one_file_stay_in_one_shard(tmp_path: Path) -> None:
