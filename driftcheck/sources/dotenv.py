@@ -94,24 +94,47 @@ _SIMPLE_LINE = re.compile(
     re.VERBOSE | re.MULTILINE,
 )
 
-# A quoted value over several lines, without backslashes (so without escapes to decode),
-# from the start of the line where the pattern above gave up on it. python-dotenv's
-# quoted-value regexes take everything up to the next quote, newlines included; what may
-# follow the closing quote is what the pattern above allows after a one-line quoted value.
-# Tried only at such a line, so the lines of the file and the rows of the pattern above
-# stay one to one: the rows of the value's other lines are skipped.
-_MULTILINE_QUOTED = re.compile(
+# A quoted value with escapes, or over several lines, from the start of the line where
+# the pattern above gave up on it. The atomic group holds python-dotenv's own quoted-value
+# regexes, so it takes what ``re.match`` of those takes and, as python-dotenv does, never
+# gives any of it back when what follows fails. What may follow the closing quote is what
+# the pattern above allows after a one-line quoted value. Tried only at such a line, so
+# the lines of the file and the rows of the pattern above stay one to one: the rows of
+# the value's other lines are skipped.
+_QUOTED = re.compile(
     r"""
     [ \t]*
     (?:export[ \t]+|(?!export[ \t]))
     (?P<key>[A-Za-z0-9_][A-Za-z0-9_.\-]*)
     [ \t]*=[ \t]*
-    (?:"(?P<dq>[^"\\]*)"|'(?P<sq>[^'\\]*)')
+    (?>"(?P<dq>(?:\\.|[^"\\])*)"|'(?P<sq>(?:\\.|[^'\\])*)')
     [ \t]*(?:\#[^\n]*)?
     (?=\n|\Z)
     """,
     re.VERBOSE,
 )
+
+# python-dotenv's ``_double_quote_escapes`` and ``_single_quote_escapes``, which it decodes
+# with the "unicode-escape" codec, one two-character escape at a time.
+_DOUBLE_QUOTE_ESCAPES = re.compile(r"\\[\\'\"abfnrtv]")
+_SINGLE_QUOTE_ESCAPES = re.compile(r"\\[\\']")
+_ESCAPED = {
+    "\\\\": "\\",
+    "\\'": "'",
+    '\\"': '"',
+    "\\a": "\a",
+    "\\b": "\b",
+    "\\f": "\f",
+    "\\n": "\n",
+    "\\r": "\r",
+    "\\t": "\t",
+    "\\v": "\v",
+}
+
+
+def _unescape(match: re.Match[str]) -> str:
+    return _ESCAPED[match.group()]
+
 
 # python-dotenv's own ``dotenv.variables._posix_variable``, copied so that files without a
 # quoted or odd line never import python-dotenv; a test checks that the two still agree.
@@ -204,12 +227,18 @@ def parse_dotenv(
             while known_index < index:
                 known_offset = text.index("\n", known_offset) + 1
                 known_index += 1
-            quoted = _MULTILINE_QUOTED.match(text, known_offset)
+            quoted = _QUOTED.match(text, known_offset)
             if quoted is not None:
                 key = quoted["key"]
                 value = quoted["dq"]
+                escapes = _DOUBLE_QUOTE_ESCAPES
                 if value is None:
                     value = quoted["sq"]
+                    escapes = _SINGLE_QUOTE_ESCAPES
+                # Lines are counted before escapes are decoded: "\n" is no line break.
+                lines = value.count("\n")
+                if "\\" in value:
+                    value = escapes.sub(_unescape, value)
                 if remembered is not None:
                     if value and "${" in value:
                         value = _VARIABLE.sub(interpolation.substitute, value)  # type: ignore[union-attr]
@@ -217,7 +246,7 @@ def parse_dotenv(
                 origin = new(Origin, (display_path, index + 1))
                 entries.append(new(Entry, (intern(key), value, origin, False, False, None, False)))
                 # Go on at the line after the closing quote.
-                resume = known_index = index + 1 + value.count("\n")
+                resume = known_index = index + 1 + lines
                 known_offset = quoted.end() + 1
                 if known_offset > len(text):
                     break

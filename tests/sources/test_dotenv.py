@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import errno
 import inspect
 import io
@@ -309,6 +310,20 @@ def test_python_dotenv_private_api_shape_still_holds() -> None:
     assert r're.sub(r"\s+#.*", "", part).rstrip()' in inspect.getsource(parser.parse_unquoted_value)
 
 
+def test_copied_quoted_value_patterns_and_escapes_are_python_dotenvs() -> None:
+    quoted = dotenv_source._QUOTED.pattern
+    parser = dotenv.parser
+    for value, group in ((parser._double_quoted_value, "dq"), (parser._single_quoted_value, "sq")):
+        # Their pattern, with its group named, inside our atomic group.
+        assert value.pattern.replace("(", f"(?P<{group}>", 1) in quoted
+    ours = (dotenv_source._DOUBLE_QUOTE_ESCAPES, dotenv_source._SINGLE_QUOTE_ESCAPES)
+    theirs = (parser._double_quote_escapes, parser._single_quote_escapes)
+    assert [pattern.pattern for pattern in ours] == [pattern.pattern for pattern in theirs]
+    escapes = ["\\" + char for char in "\\'\"abfnrtv"]
+    assert all(dotenv_source._DOUBLE_QUOTE_ESCAPES.fullmatch(escape) for escape in escapes)
+    assert {e: codecs.decode(e, "unicode-escape") for e in escapes} == dotenv_source._ESCAPED
+
+
 def test_copied_variable_pattern_is_python_dotenvs() -> None:
     theirs = dotenv.variables._posix_variable
     ours = dotenv_source._VARIABLE
@@ -326,7 +341,10 @@ def test_simple_files_do_not_import_python_dotenv() -> None:
         "parsed = parse_dotenv('A=\"multi\\nline\"\\nB=\\'x\\n\\ny\\'\\n', 'x.env')\n"
         "assert [e.value for e in parsed.entries] == ['multi\\nline', 'x\\n\\ny']\n"
         "assert 'dotenv' not in sys.modules, 'python-dotenv imported for multi-line values'\n"
-        "parse_dotenv('A=\"escaped\\\\n\"\\n', 'x.env')\n"
+        "parsed = parse_dotenv('A=\"t\\\\tq\\\\\"\"\\nB=\\'\\\\\\'s\\'\\n', 'x.env')\n"
+        "assert [e.value for e in parsed.entries] == ['t\\tq\"', \"'s\"], parsed.entries\n"
+        "assert 'dotenv' not in sys.modules, 'python-dotenv imported for escapes'\n"
+        "parse_dotenv('A B=1\\n', 'x.env')\n"
         "assert 'dotenv.parser' in sys.modules\n"
     )
     root = Path(__file__).resolve().parents[2]
