@@ -53,6 +53,7 @@ BYTE_ORDER_MARK_SKIPPED_DETAIL = (
     "and docker compose's env_file read it as part of the first key"
 )
 
+
 # Every piece is written so that it cannot match differently from python-dotenv, whose
 # regexes each run on their own (so never give back what they matched):
 # - only spaces and tabs count as blanks here; any other whitespace (python-dotenv's classes
@@ -66,32 +67,47 @@ BYTE_ORDER_MARK_SKIPPED_DETAIL = (
 #   dotenv's quoted-value regexes end at the first closing quote for them.
 # The pattern is run over the whole text (``findall``, multi-line): it matches every line
 # once, as one tuple, so that the loop below never calls into the regex engine per line; a
-# line it is not certain about is caught whole by ``other``. Quotes are kept in ``dq`` and
-# ``sq`` so that an empty quoted value is told apart from no value. Text never holds "\r".
-_SIMPLE_LINE = re.compile(
+# line it is not certain about is caught whole by ``other``. Quotes are kept in ``quoted``
+# so that an empty quoted value is told apart from no value. Text never holds "\r".
+# A key line is tried first, and every repeat is possessive (``*+``): no piece can give
+# back what it took and still let the line match, so nothing is lost by not retrying, and
+# the engine is spared the backtracking (this pattern reads every line of a project).
+def without_possessive(pattern: str) -> str:
+    """``pattern`` with its possessive repeats and atomic groups made plain ones.
+
+    Python 3.10 has neither. The patterns here match the same without them (a test
+    checks), only slower: each is written so that what follows a repeat or group can never
+    match after it gives something back.
+    """
+    return pattern.replace("*+", "*").replace("++", "+").replace("(?>", "(?:")
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    if sys.version_info < (3, 11):
+        pattern = without_possessive(pattern)
+    return re.compile(pattern, re.VERBOSE | re.MULTILINE)
+
+
+_SIMPLE_LINE = _compile(
     r"""
-    ^[ \t]*
+    ^[ \t]*+
     (?:
+        (?:export[ \t]++|(?!export[ \t]))
+        (?P<key>[A-Za-z0-9_][A-Za-z0-9_.\-]*+)
+        [ \t]*+
         (?:
-            \#.*
-          | (?:export[ \t]+|(?!export[ \t]))
-            (?P<key>[A-Za-z0-9_][A-Za-z0-9_.\-]*)
-            [ \t]*
+            (?P<eq>=)[ \t]*+
             (?:
-                (?P<eq>=)[ \t]*
-                (?:
-                    (?P<dq>"[^"\\\n]*")[ \t]*(?:\#.*)?
-                  | (?P<sq>'[^'\\\n]*')[ \t]*(?:\#.*)?
-                  | (?P<raw>[^\s'"\#].*)?
-                )
-              | \#.*
-            )?
+                (?P<quoted>"[^"\\\n]*+"|'[^'\\\n]*+')[ \t]*+(?:\#.*+)?
+              | (?P<raw>[^\s'"\#].*+)?
+            )
+          | \#.*+
         )?
         $
+      | (?:\#.*+)?$
       | (?P<other>.+)$
     )
-    """,
-    re.VERBOSE | re.MULTILINE,
+    """
 )
 
 # A quoted value with escapes, or over several lines, from the start of the line where
@@ -101,7 +117,7 @@ _SIMPLE_LINE = re.compile(
 # the pattern above allows after a one-line quoted value. Tried only at such a line, so
 # the lines of the file and the rows of the pattern above stay one to one: the rows of
 # the value's other lines are skipped.
-_QUOTED = re.compile(
+_QUOTED = _compile(
     r"""
     [ \t]*
     (?:export[ \t]+|(?!export[ \t]))
@@ -110,8 +126,7 @@ _QUOTED = re.compile(
     (?>"(?P<dq>(?:\\.|[^"\\])*)"|'(?P<sq>(?:\\.|[^'\\])*)')
     [ \t]*(?:\#[^\n]*)?
     (?=\n|\Z)
-    """,
-    re.VERBOSE,
+    """
 )
 
 # python-dotenv's ``_double_quote_escapes`` and ``_single_quote_escapes``, which it decodes
@@ -201,15 +216,13 @@ def parse_dotenv(
     resume = 0  # the index of the next row to read; rows before it were read slowly
     # The offset of the start of some line, advanced only when the slow path needs one.
     known_index = known_offset = 0
-    for index, (key, equals, double_quoted, single_quoted, raw, other) in enumerate(rows):
+    for index, (key, equals, quoted, raw, other) in enumerate(rows):
         if index < resume:
             continue
         if key:
             value: str | None
-            if double_quoted:
-                value = double_quoted[1:-1]
-            elif single_quoted:
-                value = single_quoted[1:-1]
+            if quoted:
+                value = quoted[1:-1]
             elif raw:
                 if "#" in raw:
                     raw = _INLINE_COMMENT.sub("", raw)

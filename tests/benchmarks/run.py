@@ -90,6 +90,27 @@ class Measure:
     stdout: str
 
 
+def _resident_kb(pid: int) -> int:
+    """The resident memory of ``pid`` and all its descendants, in KiB (0 once gone).
+
+    Pages a forked child still shares with its parent count in both: an upper bound.
+    """
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            resident = next(
+                (int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0
+            )
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as children:
+            descendants = [int(child) for child in children.read().split()]
+    except (OSError, ValueError):
+        return 0
+    return resident + sum(_resident_kb(child) for child in descendants)
+
+
+#: How often the memory of a running command is looked at.
+MEMORY_SAMPLE_SECONDS = 0.005
+
+
 def _run_once(command: Sequence[str], stdin: str, cwd: Path) -> tuple[float, float, str, int]:
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
@@ -99,12 +120,21 @@ def _run_once(command: Sequence[str], stdin: str, cwd: Path) -> tuple[float, flo
         assert process.stdin is not None
         process.stdin.write(stdin.encode())
         process.stdin.close()
-        # wait4 gives the child's own peak resident set, not the largest of all children.
-        _, status, usage = os.wait4(process.pid, 0)
+        # A check may fork a process per core: their memory is summed while they run, by
+        # sampling /proc (where there is one). wait4 gives the first process's own peak.
+        sampled = 0
+        sampling = Path(f"/proc/{process.pid}/task/{process.pid}/children").exists()
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG if sampling else 0)
+            if pid:
+                break
+            sampled = max(sampled, _resident_kb(process.pid))
+            time.sleep(MEMORY_SAMPLE_SECONDS)
         elapsed = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
-        return elapsed, usage.ru_maxrss / 1024, out.read().decode(), process.returncode
+        peak_kb = max(usage.ru_maxrss, sampled)
+        return elapsed, peak_kb / 1024, out.read().decode(), process.returncode
 
 
 def measure(

@@ -268,6 +268,27 @@ def test_fuzzed_files_read_as_python_dotenv_reads_them(tmp_path: Path, text: str
     assert_same_as_python_dotenv(path)
 
 
+def test_the_patterns_match_the_same_without_possessive_repeats() -> None:
+    """What Python 3.10 (which has no possessive repeats or atomic groups) compiles."""
+    plain = {
+        pattern: re.compile(dotenv_source.without_possessive(pattern.pattern), pattern.flags)
+        for pattern in (dotenv_source._SIMPLE_LINE, dotenv_source._QUOTED)
+    }
+    assert all("*+" not in p.pattern and "(?>" not in p.pattern for p in plain.values())
+    assert dotenv_source._SIMPLE_LINE.pattern.count("*+") > 5
+    texts = [*TRICKY_FILES.values()]
+    texts += [data.decode("utf-8") for data in seeded_files(1_000, seed=7)]
+    texts += ["".join(random.Random(n).choices(FUZZ_ALPHABET, k=80)) for n in range(3_000)]
+    for text in texts:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        line = dotenv_source._SIMPLE_LINE
+        assert line.findall(text) == plain[line].findall(text), text
+        quoted = dotenv_source._QUOTED
+        for start in [0, *(index + 1 for index, char in enumerate(text) if char == "\n")]:
+            ours, theirs = quoted.match(text, start), plain[quoted].match(text, start)
+            assert (ours and ours.groups()) == (theirs and theirs.groups()), text
+
+
 def test_parse_dotenv_matches_read_dotenv_on_untranslated_newlines() -> None:
     text = 'A=1\r\nB="x\r\ny"\rC=${A}\r'
     parsed = parse_dotenv(text, "t.env")
