@@ -262,29 +262,25 @@ def _key_spec(name: str, data: dict[str, Any]) -> KeySpec:
 
 #: Key tables already read, by their content: most keys of a large project share a few
 #: shapes (``type = "port"``, an int with the same bounds...), so each shape is checked
-#: and built once, and only the name differs.
-_SHAPES: dict[tuple[object, ...], KeySpec] = {}
+#: and built once, and only the name differs. A shape is the table's repr, not its
+#: values: ``1 == 1.0 == True`` and ``0.0 == -0.0`` in Python, and ``default = 1`` must
+#: not get the spec of ``default = true``, nor ``secret = 1`` pass as ``secret = true``.
+_SHAPES: dict[tuple[tuple[str, ...], str], KeySpec] = {}
 _NAMELESS = ""
 
 
 def _read_key(
     name: str, data: dict[str, Any], file: TomlFile, environments: tuple[str, ...]
 ) -> KeySpec:
-    try:
-        shape: tuple[object, ...] = (
-            environments,
-            *((field, tuple(v) if isinstance(v, list) else v) for field, v in data.items()),
-        )
-        template = _SHAPES.get(shape)
-    except TypeError:  # an unhashable value: a table where a string belongs
-        shape, template = (), None
+    shape = (environments, repr(data))
+    template = _SHAPES.get(shape)
     if template is None:
         plain = _plain_key_table(data, environments)
         if not plain:
             # Raises, or records unknown fields.
             _check_key_table(Table(file, data, ("keys", name)), environments)
         template = _key_spec(_NAMELESS, data)
-        if plain and shape:
+        if plain:
             _SHAPES[shape] = template
     # What depends on the name: whether an undeclared key looks secret.
     masked = template.secret or ("secret" not in data and looks_secret(name))
