@@ -10,7 +10,17 @@ from typing import Any, NamedTuple
 
 from driftcheck.display import looks_secret
 from driftcheck.errors import DriftcheckError
-from driftcheck.tomlfile import LazyLines, Table, TomlFile, dotted, load_toml
+from driftcheck.sources.textfile import read_text
+from driftcheck.tomlfile import (
+    LazyLines,
+    Table,
+    TomlFile,
+    dotted,
+    parse_simple_table,
+    parse_simple_toml,
+    parse_toml,
+    split_tables,
+)
 
 KEY_TYPES = ("str", "int", "float", "bool", "port", "url", "host", "secret", "enum", "list")
 DEFAULT_SECRET_MIN_LENGTH = 16
@@ -262,29 +272,25 @@ def _key_spec(name: str, data: dict[str, Any]) -> KeySpec:
 
 #: Key tables already read, by their content: most keys of a large project share a few
 #: shapes (``type = "port"``, an int with the same bounds...), so each shape is checked
-#: and built once, and only the name differs.
-_SHAPES: dict[tuple[object, ...], KeySpec] = {}
+#: and built once, and only the name differs. A shape is the table's repr, not its
+#: values: ``1 == 1.0 == True`` and ``0.0 == -0.0`` in Python, and ``default = 1`` must
+#: not get the spec of ``default = true``, nor ``secret = 1`` pass as ``secret = true``.
+_SHAPES: dict[tuple[tuple[str, ...], str], KeySpec] = {}
 _NAMELESS = ""
 
 
 def _read_key(
     name: str, data: dict[str, Any], file: TomlFile, environments: tuple[str, ...]
 ) -> KeySpec:
-    try:
-        shape: tuple[object, ...] = (
-            environments,
-            *((field, tuple(v) if isinstance(v, list) else v) for field, v in data.items()),
-        )
-        template = _SHAPES.get(shape)
-    except TypeError:  # an unhashable value: a table where a string belongs
-        shape, template = (), None
+    shape = (environments, repr(data))
+    template = _SHAPES.get(shape)
     if template is None:
         plain = _plain_key_table(data, environments)
         if not plain:
             # Raises, or records unknown fields.
             _check_key_table(Table(file, data, ("keys", name)), environments)
         template = _key_spec(_NAMELESS, data)
-        if plain and shape:
+        if plain:
             _SHAPES[shape] = template
     # What depends on the name: whether an undeclared key looks secret.
     masked = template.secret or ("secret" not in data and looks_secret(name))
@@ -335,8 +341,88 @@ def schema_from_toml(file: TomlFile, environments: tuple[str, ...] = ()) -> Serv
     )
 
 
+#: The specs of whole key tables, by their text as :func:`split_tables` cuts it (the
+#: header and its lines) and the project's environments. The keys of a large project
+#: recur across its services with the same tables, so most of a schema is read by
+#: looking its tables up. Only tables certainly valid are kept, and at most so many, so
+#: that a long-running process does not grow without end.
+_TABLE_SPECS: dict[tuple[str, ...], dict[str, KeySpec]] = {}
+_TABLE_SPECS_KEPT = 100_000
+#: The top-level fields of a schema; all are strings.
+_TOP_FIELDS = frozenset({"service", "description", "listen_port_key"})
+
+
+def _table_spec(part: str, environments: tuple[str, ...]) -> KeySpec | None:
+    """The spec of a ``[keys.NAME]`` table that is certainly valid, else None."""
+    parsed = parse_simple_table(part)
+    if parsed is None:
+        return None
+    path, data = parsed
+    if len(path) != 2 or path[0] != "keys" or not _plain_key_table(data, environments):
+        return None
+    return _key_spec(path[1], data)
+
+
+def _quick_schema(
+    text: str, display_path: str, path: Path, environments: tuple[str, ...]
+) -> ServiceSchema | None:
+    """The schema :func:`schema_from_toml` reads from ``text``, when it is certainly valid
+    and plain (top-level strings, then ``[keys.NAME]`` tables); otherwise None, and the
+    whole file is read field by field, which says what is wrong and where.
+    """
+    if text.startswith("\ufeff"):
+        return None
+    top_part, *parts = split_tables(text)
+    top = parse_simple_toml(top_part)
+    if top is None or not _TOP_FIELDS.issuperset(top):
+        return None
+    for value in top.values():
+        if type(value) is not str:
+            return None
+    known = _TABLE_SPECS.get(environments)
+    if known is None:
+        known = _TABLE_SPECS[environments] = {}
+    keys: dict[str, KeySpec] = {}
+    renamed: list[KeySpec] = []
+    for part in parts:
+        spec = known.get(part)
+        if spec is None:
+            spec = _table_spec(part, environments)
+            if spec is None:
+                return None
+            if len(known) < _TABLE_SPECS_KEPT:
+                known[part] = spec
+        name = spec.name
+        if name in keys:
+            return None  # a table declared twice
+        keys[name] = spec
+        if spec.deprecated_names:
+            renamed.append(spec)
+    # schema_from_toml accepts deprecated names only when each is named once, and is no key.
+    aliases: dict[str, str] = {}
+    for spec in renamed:
+        for old in spec.deprecated_names:
+            if old in keys or old in aliases:
+                return None
+            aliases[old] = spec.name
+    listen = top.get("listen_port_key")
+    if listen is not None and listen not in keys:
+        return None
+    return ServiceSchema(
+        keys=keys,
+        display_path=display_path,
+        listen_port_key=listen,
+        aliases=aliases,
+        lines=LazyLines(path=path),
+    )
+
+
 def load_schema(path: Path, display_path: str, environments: tuple[str, ...] = ()) -> ServiceSchema:
     """Read a TOML service schema file."""
     if path.suffix != ".toml":
         raise DriftcheckError("a schema file must be a .toml file", display_path)
-    return schema_from_toml(load_toml(path, display_path), environments)
+    text = read_text(path, display_path)
+    quick = _quick_schema(text, display_path, path, environments)
+    if quick is not None:
+        return quick
+    return schema_from_toml(parse_toml(text, display_path, path), environments)

@@ -12,6 +12,11 @@ gives up (returns None) on anything else, valid or not, so that ``tomllib`` deci
 every file it is not certain about, and reports its errors. Lines are found only when an
 error or a finding needs them. ``tests/test_tomlfile.py`` checks on generated files that
 whatever it accepts, ``tomllib`` reads to the same data.
+
+The schemas of a large project share most of their tables word for word, so
+:func:`split_tables` and :func:`parse_simple_table` let a reader take a file table by
+table and read each distinct table once (``driftcheck.schema`` does); the same tests check
+that a text read so reads as it does whole.
 """
 
 from __future__ import annotations
@@ -129,7 +134,11 @@ class TomlFile:
 
 def load_toml(path: Path, display_path: str) -> TomlFile:
     """Read and parse a TOML file, turning every failure into a one-line DriftcheckError."""
-    text = read_text(path, display_path)
+    return parse_toml(read_text(path, display_path), display_path, path)
+
+
+def parse_toml(text: str, display_path: str, path: Path) -> TomlFile:
+    """Parse the text of the TOML file at ``path``, as :func:`load_toml` does."""
     if text.startswith("\ufeff"):
         raise DriftcheckError("file starts with a UTF-8 byte-order mark", display_path, 1)
     simple = parse_simple_toml(text)
@@ -224,6 +233,44 @@ def _key_parts(text: str) -> tuple[str, ...]:
 
 def parse_simple_toml(text: str) -> dict[str, Any] | None:
     """The data of a TOML text in the common subset, or None (see the module docstring)."""
+    parsed = _parse_simple(text)
+    return None if parsed is None else parsed[0]
+
+
+def split_tables(text: str) -> list[str]:
+    """The text before its first line that starts with "[", then from each such line on
+    to the next, without that line's "[".
+
+    Those lines are table headers in the files :func:`parse_simple_table` reads. A line
+    of a multi-line value can start with "[" too, but its value's first line is then in
+    an earlier part, which neither reader accepts, so no part is read out of context.
+    """
+    return ("\n" + text).split("\n[")
+
+
+def parse_simple_table(part: str) -> tuple[tuple[str, ...], dict[str, Any]] | None:
+    """The path and data of one table in the common subset, from a part after the first
+    that :func:`split_tables` cut (a header and its assignments), or None.
+
+    Reading a text part by part gives what reading it whole does, when it reads every part
+    (the first with :func:`parse_simple_toml`), no path starts another, and no key of the
+    first part starts a path: a large project's schemas share most of their tables, and
+    a part can then be read once for all of them.
+    """
+    parsed = _parse_simple("[" + part)
+    # Its first line starts with "[", so it is the header (or the part is refused): one
+    # header means that every other line is an assignment to the table it opens.
+    if parsed is None or len(parsed[1]) != 1:
+        return None
+    data, (path,) = parsed
+    table = data
+    for name in path:
+        table = table[name]
+    return path, table
+
+
+def _parse_simple(text: str) -> tuple[dict[str, Any], set[tuple[str, ...]]] | None:
+    """The data of a text in the common subset and the paths of its table headers."""
     data: dict[str, Any] = {}
     defined: set[tuple[str, ...]] = set()
     table = data
@@ -252,7 +299,7 @@ def parse_simple_toml(text: str) -> dict[str, Any] | None:
                     table[name] = _scalar(value)
     except _NotSimple:
         return None
-    return data
+    return data, defined
 
 
 def dotted(path: tuple[str, ...]) -> str:

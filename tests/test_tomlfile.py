@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from driftcheck.tomlfile import parse_simple_toml, tomllib
+from driftcheck.tomlfile import parse_simple_table, parse_simple_toml, split_tables, tomllib
 from tests.benchmarks import generate
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -64,6 +64,8 @@ _VALUE = st.one_of(
     _SCALAR,
     _ARRAY,
     st.sampled_from(["{ a = 1 }", "1979-05-27", "12:00:00", '"""\nx\n"""', "", "= 1"]),
+    # Multi-line values with a line that starts with "[", where split_tables cuts.
+    st.sampled_from(['"""\n[a]\nb = 1\n"""', "'''\n[a.b] # x\n'''", "[\n[1], 2,\n]"]),
 )
 _SPACE = st.sampled_from(["", " ", "\t", "  "])
 _COMMENT = st.sampled_from(["", " # note", "#x", " # [keys.X]", " #\x01"])
@@ -89,6 +91,31 @@ def toml_texts(draw: st.DrawFn) -> str:
     return "\n".join(lines) + draw(st.sampled_from(["", "\n", "\n\n"]))
 
 
+_PLAIN_COMMENT = st.sampled_from(["", "", " # note", " # [keys.X]"])
+_PLAIN_VALUE = st.sampled_from(["1", '"s"', "'s'", "true", '[1, "a"]', "-0.0", '"\\u00e9"'])
+
+
+@st.composite
+def _table_line(draw: st.DrawFn) -> str:
+    if draw(st.integers(0, 15)) == 0:
+        return draw(_line())  # now and then, anything
+    key = draw(st.sampled_from(["x", "y", "z", "w", "type", '"x"', "'y'"]))
+    value = draw(_VALUE if draw(st.integers(0, 7)) == 0 else _PLAIN_VALUE)
+    return f"{key} = {value}{draw(_PLAIN_COMMENT)}"
+
+
+@st.composite
+def table_texts(draw: st.DrawFn) -> str:
+    """Texts of several tables, mostly in the subset, with names that recur and nest."""
+    lines = draw(st.lists(_table_line(), max_size=3))
+    for _ in range(draw(st.integers(0, 4))):
+        path = draw(st.lists(st.sampled_from(["a", "b", "x", '"a"', "'b'", "A-1"]), min_size=1))
+        lines.append(f"[{'.'.join(path[:3])}]{draw(_PLAIN_COMMENT)}")
+        lines.append(draw(st.sampled_from(["", "", "# c", " "])))
+        lines += draw(st.lists(_table_line(), max_size=4))
+    return "\n".join(lines) + draw(st.sampled_from(["", "\n"]))
+
+
 def _tomllib(text: str) -> object:
     try:
         return tomllib.loads(text)
@@ -102,6 +129,60 @@ def test_whatever_it_accepts_tomllib_reads_the_same(text: str) -> None:
     fast = parse_simple_toml(text)
     if fast is not None:
         assert fast == _tomllib(text), text
+
+
+def _by_tables(text: str) -> dict[str, object] | None:
+    """The data of ``text`` read part by part, where parse_simple_table says that it may be."""
+    first, *parts = split_tables(text)
+    data = parse_simple_toml(first)
+    tables = [parse_simple_table(part) for part in parts]
+    if data is None or None in tables:
+        return None
+    paths = [table[0] for table in tables if table is not None]
+    for index, path in enumerate(paths):
+        others = paths[:index] + paths[index + 1 :]
+        if path[0] in data or any(other[: len(path)] == path for other in others):
+            return None  # a table twice, inside another, or inside a value of the first part
+    for path, table in (table for table in tables if table is not None):
+        inner = data
+        for name in path:
+            inner = inner.setdefault(name, {})
+        inner.update(table)
+    return data
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(toml_texts(), table_texts(), table_texts()))
+def test_read_by_tables_it_is_what_tomllib_reads(text: str) -> None:
+    first, *parts = split_tables(text)
+    assert "\n".join([first, *(f"[{part}" for part in parts)]) == "\n" + text  # all of it
+    for part in parts:
+        table = parse_simple_table(part)
+        if table is not None:
+            path, data = table
+            whole = _tomllib(f"[{part}")
+            for name in path:  # one table, at that path
+                assert isinstance(whole, dict), part
+                assert list(whole) == [name], part
+                whole = whole[name]
+            assert data == whole, part
+    by_tables = _by_tables(text)
+    if by_tables is not None:
+        assert by_tables == parse_simple_toml(text) == _tomllib(text), text
+
+
+@pytest.mark.parametrize(
+    ("text", "tables"),
+    [
+        ('# x\nservice = "a"\n[keys.A]\ntype = "int"\n\n[keys.B]\n', 2),
+        ("[a]\n  [b]\n", 0),  # an indented header is a line of the part before it
+        ('x = """\n[keys.A]\n"""\n', 0),  # a line of a string, which the first part opens
+        ("[a]\n[[b]]\n", 1),
+    ],
+)
+def test_tables_are_read_one_by_one_where_they_can_be(text: str, tables: int) -> None:
+    _, *parts = split_tables(text)
+    assert sum(parse_simple_table(part) is not None for part in parts) == tables
 
 
 @pytest.mark.parametrize(
