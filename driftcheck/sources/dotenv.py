@@ -173,6 +173,11 @@ _LEADING_WHITESPACE = re.compile(r"\s*")
 
 _MISSING = object()
 
+#: One copy of each key name read, shared by every file that sets it (see parse_dotenv).
+_NAMES: dict[str, str] = {}
+#: Names kept at most, so that a long-running process does not grow without end.
+_NAMES_KEPT = 100_000
+
 
 def parse_dotenv(
     text: str,
@@ -210,8 +215,11 @@ def parse_dotenv(
     # __new__: this loop runs once per line of every file. Every field of Entry is given
     # (tests/sources/test_dotenv.py checks the count).
     new = tuple.__new__
-    # The same few thousand names recur in every file: one copy of each.
-    intern = sys.intern
+    # The same few thousand names recur in every file: one copy of each. A dict of our
+    # own, not sys.intern, which costs several times as much per lookup.
+    if len(_NAMES) > _NAMES_KEPT:
+        _NAMES.clear()
+    one_copy = _NAMES.setdefault
     slow: _SlowPath | None = None
     resume = 0  # the index of the next row to read; rows before it were read slowly
     # The offset of the start of some line, advanced only when the slow path needs one.
@@ -235,7 +243,9 @@ def parse_dotenv(
                     value = _VARIABLE.sub(interpolation.substitute, value)  # type: ignore[union-attr]
                 remembered[key] = value
             origin = new(Origin, (display_path, index + 1))
-            entries.append(new(Entry, (intern(key), value, origin, False, False, None, False)))
+            entries.append(
+                new(Entry, (one_copy(key, key), value, origin, False, False, None, False))
+            )
         elif other:
             while known_index < index:
                 known_offset = text.index("\n", known_offset) + 1
@@ -257,7 +267,9 @@ def parse_dotenv(
                         value = _VARIABLE.sub(interpolation.substitute, value)  # type: ignore[union-attr]
                     remembered[key] = value
                 origin = new(Origin, (display_path, index + 1))
-                entries.append(new(Entry, (intern(key), value, origin, False, False, None, False)))
+                entries.append(
+                    new(Entry, (one_copy(key, key), value, origin, False, False, None, False))
+                )
                 # Go on at the line after the closing quote.
                 resume = known_index = index + 1 + lines
                 known_offset = quoted.end() + 1
