@@ -528,11 +528,17 @@ def default_presets(services: Iterable[ServiceConfig]) -> tuple[str, ...]:
 def display_path(path: Path) -> str:
     """How a file is named in output: relative to the working directory when inside it
     (clickable in terminals and editors, and what CI annotations expect), else absolute."""
-    absolute = Path(os.path.abspath(path))
-    try:
-        return absolute.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return absolute.as_posix()
+    # Strings, not Path.relative_to: a large project names thousands of files.
+    absolute = os.path.abspath(path)
+    cwd = os.getcwd()
+    inside = cwd if cwd.endswith(os.sep) else cwd + os.sep
+    if os.path.normcase(absolute) == os.path.normcase(cwd):
+        shown = "."
+    elif os.path.normcase(absolute).startswith(os.path.normcase(inside)):
+        shown = absolute[len(inside) :]
+    else:
+        shown = absolute
+    return shown if os.sep == "/" else shown.replace(os.sep, "/")
 
 
 def load_config(path: Path) -> ProjectConfig:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from driftcheck.config import SourceSpec, load_config
+from driftcheck.config import SourceSpec, display_path, load_config
 from driftcheck.errors import DriftcheckError
 from tests.helpers import write_project
 
@@ -135,3 +136,20 @@ def test_presets_default_to_the_platforms_of_the_sources(
 def test_presets_named_in_the_config_are_taken_as_they_are(tmp_path: Path) -> None:
     path = _config(tmp_path, '"compose.yaml"', '\n[platform]\npresets = ["kubernetes"]\n')
     assert load_config(path).platform_presets == ("kubernetes",)
+
+
+@pytest.mark.parametrize("working", ["tmp", "root"])
+def test_display_paths_are_relative_inside_the_working_directory_else_absolute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, working: str
+) -> None:
+    cwd = tmp_path if working == "tmp" else Path("/")
+    monkeypatch.chdir(cwd)
+    names = [cwd, cwd / "a" / "b.env", tmp_path.parent / "sibling", Path("/"), Path("rel/x")]
+    names += [Path("."), Path("../up/x"), Path(str(cwd) + "x") / "not-inside"]
+    for name in names:
+        absolute = Path(os.path.abspath(name))
+        try:
+            expected = absolute.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            expected = absolute.as_posix()
+        assert display_path(name) == expected, name
