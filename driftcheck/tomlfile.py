@@ -21,6 +21,7 @@ that a text read so reads as it does whole.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -82,29 +83,78 @@ class TomlLines:
         return None
 
 
+_BARE_KEY = re.compile(r"[A-Za-z0-9_\-]+")
+
+
 class LazyLines:
     """The :class:`TomlLines` of a file, found when first asked for.
 
     Without the text, the file is read again then: a schema keeps no copy of its text for
-    the few keys a finding will point at.
+    the few keys a finding will point at. The line of a table ``[a.b]`` is looked for
+    directly at first (a finding or two per file is the common case); indexing every line
+    waits until a file is asked about more often.
     """
+
+    #: Direct look-ups of a file before its lines are indexed.
+    DIRECT_LOOKUPS = 16
 
     def __init__(self, text: str | None = None, path: Path | None = None) -> None:
         self._text = text
         self._path = path
         self._lines: TomlLines | None = None
+        self._direct = 0
 
     def line_of(self, key_path: tuple[str, ...]) -> int | None:
         if self._lines is None:
-            text = self._text
-            if text is None and self._path is not None:
-                try:
-                    text = self._path.read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    text = ""
-            self._lines = TomlLines(text or "")
+            text = self._read()
+            if self._direct < self.DIRECT_LOOKUPS:
+                self._direct += 1
+                line = table_header_line(text, key_path)
+                if line is not None:
+                    return line
+            self._lines = TomlLines(text)
             self._text = None
         return self._lines.line_of(key_path)
+
+    def _read(self) -> str:
+        if self._text is None:
+            text = ""
+            if self._path is not None:
+                with contextlib.suppress(OSError):
+                    text = self._path.read_text(encoding="utf-8", errors="replace")
+            self._text = text
+        return self._text
+
+
+def table_header_line(text: str, key_path: tuple[str, ...]) -> int | None:
+    """The line :class:`TomlLines` gives ``(a, b)`` when that is plainly a table header:
+    the first line that names ``b`` as a key or table is ``[a.b]``. Else None (ask
+    TomlLines).
+
+    Only a line that names ``b`` in a header or before an assignment's ``=`` can be where
+    TomlLines finds ``(a, b)``; lines naming it elsewhere (in a value, a comment) are
+    passed over. A header is a line starting with ``[``, unless inside a multi-line
+    string, which a text without triple quotes has none of.
+    """
+    if len(key_path) != 2 or '"""' in text or "'''" in text:
+        return None
+    table, name = key_path
+    if not (_BARE_KEY.fullmatch(table) and _BARE_KEY.fullmatch(name)):
+        return None
+    word = re.compile(rf"(?<![A-Za-z0-9_\-]){re.escape(name)}(?![A-Za-z0-9_\-])")
+    for mention in word.finditer(text):
+        start = text.rfind("\n", 0, mention.start()) + 1
+        end = text.find("\n", mention.end())
+        line = text[start : len(text) if end < 0 else end]
+        header = _HEADER.match(line)
+        if header is not None:
+            if line.lstrip().startswith("[[") or _split_dotted(header[1]) != key_path:
+                return None
+            return text.count("\n", 0, start) + 1
+        assignment = _ASSIGNMENT.match(line)
+        if assignment is not None and name in _split_dotted(assignment[1]):
+            return None
+    return None
 
 
 class TomlFile:

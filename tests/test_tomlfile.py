@@ -7,6 +7,7 @@ subset it reads with the TOML around it that it must leave alone.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -14,7 +15,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from driftcheck.tomlfile import parse_simple_table, parse_simple_toml, split_tables, tomllib
+from driftcheck.tomlfile import (
+    TomlLines,
+    parse_simple_table,
+    parse_simple_toml,
+    split_tables,
+    table_header_line,
+    tomllib,
+)
 from tests.benchmarks import generate
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -233,3 +241,34 @@ def test_shipped_and_generated_schemas_take_the_fast_path(tmp_path: Path) -> Non
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__]))
+
+
+def _depth_two_paths(text: str) -> list[tuple[str, str]]:
+    words = sorted(set(re.findall(r"[A-Za-z0-9_\-]+", text)))
+    return [(table, name) for table in [*words[:4], "keys", "a"] for name in words]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(toml_texts(), table_texts()))
+def test_a_table_header_found_directly_is_the_line_the_index_gives(text: str) -> None:
+    text = text.replace("\r", "")
+    lines = TomlLines(text)
+    for path in _depth_two_paths(text):
+        found = table_header_line(text, path)
+        if found is not None:
+            assert found == lines.line_of(path), (path, text)
+
+
+def test_schema_keys_are_found_directly(tmp_path: Path) -> None:
+    generate.write(tmp_path, 25)
+    for schema in sorted((tmp_path / "schemas").glob("*.toml"))[:5]:
+        text = schema.read_text(encoding="utf-8")
+        lines = TomlLines(text)
+        names = re.findall(r"^\[keys\.([A-Z0-9_]+)\]$", text, re.MULTILINE)
+        assert len(names) > 100
+        for name in names:
+            found = table_header_line(text, ("keys", name))
+            assert found is not None
+            assert found == lines.line_of(("keys", name))
+    assert table_header_line('x = """\n[keys.A]\n"""\n[keys.A]\n', ("keys", "A")) is None
+    assert table_header_line("[keys]\nA = 1\n[keys.A]\n", ("keys", "A")) is None
