@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from driftcheck.config import (
     MANIFEST_FORMATS,
@@ -97,6 +97,8 @@ class Project:
     _required: dict[tuple[str, str], list[KeySpec]] = field(
         default_factory=dict, init=False, repr=False
     )
+    #: What rules work out once and share, by name (driftcheck.rules._walk, _common).
+    rule_cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
     _indexes: dict[str, NearMissIndex] = field(default_factory=dict, init=False, repr=False)
     _unread: dict[tuple[str, str], dict[str, list[str]]] = field(
         default_factory=dict, init=False, repr=False
@@ -196,13 +198,16 @@ class Project:
             schema = self.schemas[layer.service]
             index = self.near_miss_index(layer.service)
             values = layer.values
-            # Set difference first: most keys of a layer are read.
+            # Set difference first: most keys of a layer are read, and most layers read
+            # every key they set.
             candidates = values.keys() - schema.keys.keys() - schema.aliases.keys()
-            unread = {
-                key: index.candidates(key)
-                for key, entry in values.items()
-                if key in candidates and not entry.ambient and key not in self.platform
-            }
+            unread = {}
+            if candidates:
+                unread = {
+                    key: index.candidates(key)
+                    for key, entry in values.items()
+                    if key in candidates and not entry.ambient and key not in self.platform
+                }
             self._unread[cache_key] = unread
         return unread
 
