@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from typing import NamedTuple
 
 from driftcheck.display import show_value
 from driftcheck.findings import Related
 from driftcheck.project import Layer, LoadedSource, Project
-from driftcheck.schema import KeySpec
+from driftcheck.schema import KeySpec, ServiceSchema
 from driftcheck.values import (
     FINGERPRINT_HEX_DIGITS,
     FINGERPRINT_PREFIX,
@@ -32,6 +33,20 @@ def effective_entry(layer: Layer, spec: KeySpec) -> Entry | None:
         if entry is not None and entry.present:
             return entry
     return None
+
+
+def in_schema_order(schema: ServiceSchema, names: AbstractSet[str]) -> list[KeySpec]:
+    """The specs of those of ``names`` that ``schema`` declares, in its order: rules
+    report keys in that order, and looking up a few names beats walking every key."""
+    declared = [name for name in names if name in schema.keys]
+    if len(declared) > 1:
+        order = list(schema.keys)
+        if len(declared) <= 8:
+            declared.sort(key=order.index)
+        else:
+            position = {name: index for index, name in enumerate(order)}
+            declared.sort(key=position.__getitem__)
+    return [schema.keys[name] for name in declared]
 
 
 def show(project: Project, service: str, entry: Entry) -> str:
