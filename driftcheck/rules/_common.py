@@ -17,7 +17,7 @@ from driftcheck.values import (
     Origin,
     SourceIssue,
 )
-from driftcheck.valuetypes import InvalidValue, parse_port
+from driftcheck.valuetypes import Address, InvalidValue, parse_host, parse_port, parse_url
 
 
 def effective_entry(layer: Layer, spec: KeySpec) -> Entry | None:
@@ -149,3 +149,18 @@ def file_issues(project: Project, kind: str) -> Iterator[tuple[Layer, LoadedSour
         for issue in source.parsed.issues:
             if issue.kind == kind:
                 yield layer, source, issue
+
+
+def parsed_address(project: Project, key_type: str, value: str) -> Address | str:
+    """Where a url or host value points, or why it does not parse. Parsed once per run
+    for every rule (invalid-value, address-wrong-port), as URLs take long to parse."""
+    addresses: dict[tuple[str, str], Address | str] = project.rule_cache.setdefault("addresses", {})
+    question = (key_type, value)
+    address = addresses.get(question)
+    if address is None:
+        try:
+            address = parse_url(value) if key_type == "url" else parse_host(value)
+        except InvalidValue as exc:
+            address = str(exc)
+        addresses[question] = address
+    return address
