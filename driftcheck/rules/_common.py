@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from typing import NamedTuple
 
@@ -58,6 +58,17 @@ def show(project: Project, service: str, entry: Entry) -> str:
     if entry.fingerprinted:
         return FINGERPRINT_PREFIX + project.digest(entry)[:FINGERPRINT_HEX_DIGITS]
     return show_value(entry.value, project.is_secret(service, entry.key), project.fingerprinter)
+
+
+def value_marks(project: Project, entries: Sequence[Entry]) -> list[str]:
+    """What tells the values of ``entries`` (all set) apart: the values themselves, or
+    their keyed digests when a snapshot's digest stands in for one of them. Equal digests
+    mean equal values, so only a snapshot makes hashing every value worth its cost."""
+    if any(entry.fingerprinted for entry in entries):
+        return [project.digest(entry) for entry in entries]
+    values = [entry.value for entry in entries if entry.value is not None]
+    assert len(values) == len(entries), "every entry must have a value"
+    return values
 
 
 def layer_origin(layer: Layer) -> Origin | None:

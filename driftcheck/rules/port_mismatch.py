@@ -51,6 +51,12 @@ def check(project: Project) -> Iterator[Problem]:
     for service_config in project.config.services:
         service = service_config.name
         listen = project.listen_port_key(service)
+        # The keys that name another service's or endpoint's port, once per service.
+        pointing = [
+            spec
+            for spec in project.schemas[service].keys.values()
+            if spec.type == "port" and spec.targets is not None and spec.name != listen
+        ]
         for environment in project.environments:
             layer = project.layer(service, environment)
             declared = service_config.ports.get(environment)
@@ -95,9 +101,8 @@ def check(project: Project) -> Iterator[Problem]:
                     ),
                     hint=f"set {entry.key}={declared}, or declare {port} for {environment}",
                 )
-            for spec in project.schemas[service].keys.values():
-                if spec.type != "port" or spec.targets is None or spec.name == listen:
-                    continue
+            for spec in pointing:
+                assert spec.targets is not None
                 target_entry = effective_entry(layer, spec)
                 if target_entry is None or target_entry.value is None:
                     continue
