@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from itertools import compress, count, repeat
-from operator import itemgetter
+from operator import is_not, itemgetter
 from typing import Any, NamedTuple
 
 from driftcheck.project import Layer, Project
@@ -45,21 +45,23 @@ class ValueScreen(NamedTuple):
     blank_at_edge: bool
 
 
+#: A check's questions for all of a service's keys (deprecated names included), from the
+#: project, the service, the keys' names and their specs: for each key, what a verdict on
+#: its values depends on besides the value (its type, its bounds...), or None when the
+#: check does not test the key.
+Questions = Callable[[Project, str, Sequence[str], Sequence[KeySpec]], Iterable[Hashable]]
+
+
 class ValueCheck(NamedTuple):
     """A rule's test of values against their keys' specs.
 
-    Both selections see all of a service's keys at once (deprecated names included), and
-    are best made in C (``map``, ``attrgetter``): a large project has a hundred thousand
-    keys, and a Python call for each, per check, would cost more than the check.
+    The same values come back in every environment and service, so each is judged once
+    per question. The questions are asked of all a service's keys at once, and are best
+    worked out in C (``map``, ``attrgetter``) as far as can be: a large project has a
+    hundred thousand keys.
     """
 
-    #: Per key, from its spec: whether its values are tested.
-    wanted: Callable[[Sequence[KeySpec]], Iterable[bool]]
-    #: Per tested key, from the project, the service, the keys' names and their specs:
-    #: what a verdict depends on besides the value (the key's type, its bounds...). The
-    #: same values come back in every environment and service, so each is judged once
-    #: per question.
-    questions: Callable[[Project, str, Sequence[str], Sequence[KeySpec]], Iterable[Hashable]]
+    questions: Questions
     #: Why a value fails the question (in words that do not quote it), or None.
     judge: Callable[[Project, Any, str], str | None]
 
@@ -69,12 +71,10 @@ VALUE_CHECKS: list[ValueCheck] = []
 
 
 def value_check(
-    wanted: Callable[[Sequence[KeySpec]], Iterable[bool]],
-    questions: Callable[[Project, str, Sequence[str], Sequence[KeySpec]], Iterable[Hashable]],
-    judge: Callable[[Project, Any, str], str | None],
+    questions: Questions, judge: Callable[[Project, Any, str], str | None]
 ) -> ValueCheck:
     """Declare a rule's value check (when its module is imported)."""
-    check = ValueCheck(wanted, questions, judge)
+    check = ValueCheck(questions, judge)
     VALUE_CHECKS.append(check)
     return check
 
@@ -123,13 +123,15 @@ def _walked(project: Project) -> _Walked:
 _VALUE = itemgetter(1)  # an Entry's value, read in C
 #: Stands for a key a layer does not set, in lookups made in C.
 _NO_ENTRY = Entry("", None, Origin(""))
-#: Stands for a value not judged yet, in a table of verdicts (where None means passing).
-_UNJUDGED = "<not judged yet>"
 #: What a value may hold and be plain: printable ASCII, tabs and inner line feeds.
 _PLAIN_ASCII = bytes(c for c in range(128) if chr(c).isprintable() or chr(c) in "\t\n")
 #: A line break next to a space or a tab, in the values joined by line breaks: some
 #: value starts or ends with one.
 _SPACED_BREAKS = ("\n ", " \n", "\n\t", "\t\n")
+
+
+#: Stands for a value not judged yet, in a table of verdicts.
+_UNJUDGED = "<not judged yet>"
 
 
 class _Block(NamedTuple):
@@ -159,22 +161,7 @@ def _walk(project: Project, checks: tuple[ValueCheck, ...]) -> _Walked:
     walked = _Walked({}, {check: [] for check in checks})
     verdicts = {check: _Verdicts() for check in checks}
     for service in project.services:
-        schema = project.schemas[service]
-        aliased = ((old, schema.keys[name]) for old, name in schema.aliases.items())
-        keys = [*schema.keys.items(), *aliased]
-        specs = list(map(_SPEC, keys))
-        blocks = []
-        for check in checks:
-            wanted = list(compress(keys, check.wanted(specs)))
-            if not wanted:
-                continue
-            names = list(map(_NAME, wanted))
-            wanted_specs = list(map(_SPEC, wanted))
-            questions = list(check.questions(project, service, names, wanted_specs))
-            tables = list(map(verdicts[check].__getitem__, questions))
-            blocks.append(
-                _Block(names, wanted_specs, questions, tables, check.judge, walked.flagged[check])
-            )
+        blocks = _blocks(project, service, checks, verdicts, walked.flagged)
         for layer in project.layers_of(service):
             walked.screens[(service, layer.environment)] = _screen(layer)
             for block in blocks:
@@ -182,12 +169,39 @@ def _walk(project: Project, checks: tuple[ValueCheck, ...]) -> _Walked:
     return walked
 
 
-_NAME, _SPEC = itemgetter(0), itemgetter(1)
+def _blocks(
+    project: Project,
+    service: str,
+    checks: tuple[ValueCheck, ...],
+    verdicts: dict[ValueCheck, _Verdicts],
+    flagged: dict[ValueCheck, list[Flagged]],
+) -> list[_Block]:
+    schema = project.schemas[service]
+    names = [*schema.keys, *schema.aliases]
+    specs = [*schema.keys.values(), *map(schema.keys.__getitem__, schema.aliases.values())]
+    blocks = []
+    for check in checks:
+        questions = list(check.questions(project, service, names, specs))
+        tested = list(map(is_not, questions, repeat(None)))
+        if not any(tested):
+            continue
+        questions = list(compress(questions, tested))
+        blocks.append(
+            _Block(
+                list(compress(names, tested)),
+                list(compress(specs, tested)),
+                questions,
+                list(map(verdicts[check].__getitem__, questions)),
+                check.judge,
+                flagged[check],
+            )
+        )
+    return blocks
 
 
 def _judge_layer(project: Project, layer: Layer, block: _Block) -> None:
-    # Each item's entry and the verdict already found on its value, looked up in C:
-    # nearly every value has been met before, and passed.
+    # Each tested key's entry and the verdict already found on its value, looked up in
+    # C: nearly every value has been met before, and passed.
     entries = list(map(layer.values.get, block.names, repeat(_NO_ENTRY)))
     verdicts = list(map(dict.get, block.tables, map(_VALUE, entries), repeat(_UNJUDGED)))
     if not any(verdicts):

@@ -29,7 +29,7 @@ WORKERS=4
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from itertools import compress, count
 from operator import attrgetter
 
@@ -52,18 +52,19 @@ _CONSTRAINTS = attrgetter("minimum", "maximum", "pattern", "min_length")
 _UNCONSTRAINED = (None, None, None, None)
 
 
-def _constrained(specs: Sequence[KeySpec]) -> Iterable[bool]:
-    return map(_UNCONSTRAINED.__ne__, map(_CONSTRAINTS, specs))
-
-
 def _questions(
     project: Project, service: str, keys: Sequence[str], specs: Sequence[KeySpec]
-) -> list[_Limits]:
-    limits: list[_Limits] = list(map(_LIMITS, specs))
+) -> list[_Limits | None]:
+    """A key's type and constraints, for the keys with constraints (found in C)."""
+    questions: list[_Limits | None] = [None] * len(specs)
     secrets = project.declared_secret_names(service)
-    for index in compress(count(), map(secrets.__contains__, keys)):
-        limits[index] = (*limits[index][:4], None)  # weak-secret checks a secret's length
-    return limits
+    constrained = map(_UNCONSTRAINED.__ne__, map(_CONSTRAINTS, specs))
+    for index in compress(count(), constrained):
+        limits: _Limits = _LIMITS(specs[index])
+        if limits[4] is not None and keys[index] in secrets:
+            limits = (*limits[:4], None)  # weak-secret checks a secret's length
+        questions[index] = limits
+    return questions
 
 
 def _violation(project: Project, limits: _Limits, value: str) -> str | None:
@@ -85,7 +86,7 @@ def _violation(project: Project, limits: _Limits, value: str) -> str | None:
     return None
 
 
-VALUE_CHECK = value_check(_constrained, _questions, _violation)
+VALUE_CHECK = value_check(_questions, _violation)
 
 
 def check(project: Project) -> Iterator[Problem]:

@@ -22,8 +22,7 @@ PORT=8000
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import repeat
-from operator import attrgetter, eq
+from operator import attrgetter
 
 from driftcheck.display import show_plain
 from driftcheck.findings import Problem
@@ -38,16 +37,14 @@ SEVERITY = "error"
 
 
 _TYPE = attrgetter("type")
-
-
-def _ports(specs: Sequence[KeySpec]) -> Iterable[bool]:
-    return map(eq, map(_TYPE, specs), repeat("port"))
+_PORT = {"port": "port"}  # a port is a port, whatever the key
 
 
 def _questions(
     project: Project, service: str, keys: Sequence[str], specs: Sequence[KeySpec]
-) -> Iterable[str]:
-    return repeat("port", len(keys))  # a port is a port, whatever the key
+) -> Iterable[str | None]:
+    """ "port" for the port keys, None for the others, in C."""
+    return map(_PORT.get, map(_TYPE, specs))
 
 
 def _fault(project: Project, question: str, value: str) -> str | None:
@@ -60,7 +57,7 @@ def _fault(project: Project, question: str, value: str) -> str | None:
     return None
 
 
-VALUE_CHECK = value_check(_ports, _questions, _fault)
+VALUE_CHECK = value_check(_questions, _fault)
 
 
 def check(project: Project) -> Iterator[Problem]:

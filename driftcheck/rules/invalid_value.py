@@ -23,7 +23,8 @@ DEBUG=true
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from itertools import compress, count
 from operator import attrgetter
 
 from driftcheck.display import show_plain
@@ -41,20 +42,23 @@ _CHECKED_TYPES = frozenset({"int", "float", "bool", "url", "host", "enum"})
 
 
 _TYPE = attrgetter("type")
-_TYPE_AND_CHOICES = attrgetter("type", "choices")
-
-
-def _checked(specs: Sequence[KeySpec]) -> Iterable[bool]:
-    return map(_CHECKED_TYPES.__contains__, map(_TYPE, specs))
+_Question = tuple[str, tuple[str, ...]]
+#: The question of a key of each checked type (an enum's choices are added to it).
+_BY_TYPE: dict[str, _Question] = {key_type: (key_type, ()) for key_type in _CHECKED_TYPES}
 
 
 def _questions(
     project: Project, service: str, keys: Sequence[str], specs: Sequence[KeySpec]
-) -> Iterable[tuple[str, tuple[str, ...]]]:
-    return map(_TYPE_AND_CHOICES, specs)
+) -> list[_Question | None]:
+    """A key's type and choices, for the keys of a checked type (in C but for enums)."""
+    types = list(map(_TYPE, specs))
+    questions: list[_Question | None] = list(map(_BY_TYPE.get, types))
+    for index in compress(count(), map("enum".__eq__, types)):
+        questions[index] = ("enum", specs[index].choices)
+    return questions
 
 
-def _judge(project: Project, question: tuple[str, tuple[str, ...]], value: str) -> str | None:
+def _judge(project: Project, question: _Question, value: str) -> str | None:
     """Why ``value`` is not of the type (or one of the choices), or None when it is."""
     key_type, choices = question
     if key_type in ("url", "host"):
@@ -67,7 +71,7 @@ def _judge(project: Project, question: tuple[str, tuple[str, ...]], value: str) 
     return None
 
 
-VALUE_CHECK = value_check(_checked, _questions, _judge)
+VALUE_CHECK = value_check(_questions, _judge)
 
 
 def check(project: Project) -> Iterator[Problem]:
