@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -71,6 +73,7 @@ class Layer:
 
 #: A value a rule can inspect: its layer, key, entry, the value itself, and its key's spec.
 InspectedValue = tuple[Layer, str, Entry, str, KeySpec]
+_SECRET = attrgetter("secret")
 
 
 @dataclass(slots=True)
@@ -245,7 +248,8 @@ class Project:
         if names is None:
             schema = self.schemas[service]
             shared = self.shared_secret_keys.get(service, set())
-            declared = {name for name, spec in schema.keys.items() if spec.secret} | shared
+            # In C: a large project has a hundred thousand keys.
+            declared = set(compress(schema.keys, map(_SECRET, schema.keys.values()))) | shared
             declared |= {old for old, name in schema.aliases.items() if name in declared}
             names = self._declared_secrets[service] = frozenset(declared)
         return names

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from collections.abc import Set as AbstractSet
+from itertools import compress, repeat
+from operator import attrgetter, is_not
 from typing import NamedTuple
 
 from driftcheck.display import show_value
@@ -18,6 +20,8 @@ from driftcheck.values import (
     SourceIssue,
 )
 from driftcheck.valuetypes import Address, InvalidValue, parse_host, parse_port, parse_url
+
+_TARGETS = attrgetter("targets")
 
 
 def effective_entry(layer: Layer, spec: KeySpec) -> Entry | None:
@@ -47,6 +51,14 @@ def in_schema_order(schema: ServiceSchema, names: AbstractSet[str]) -> list[KeyS
             position = {name: index for index, name in enumerate(order)}
             declared.sort(key=position.__getitem__)
     return [schema.keys[name] for name in declared]
+
+
+def targeting(project: Project, service: str, *types: str) -> list[KeySpec]:
+    """The specs of ``service``'s keys of one of ``types`` that target another service or
+    an endpoint. Few keys do: they are found in C, then looked at."""
+    specs = project.schemas[service].keys.values()
+    with_target = compress(specs, map(is_not, map(_TARGETS, specs), repeat(None)))
+    return [spec for spec in with_target if spec.type in types]
 
 
 def show(project: Project, service: str, entry: Entry) -> str:

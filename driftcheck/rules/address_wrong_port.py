@@ -41,6 +41,7 @@ from driftcheck.rules._common import (
     parsed_address,
     service_port,
     target_port,
+    targeting,
 )
 from driftcheck.values import Address as ServiceAddress
 from driftcheck.valuetypes import Address, parse_url
@@ -114,14 +115,7 @@ class _Ports:
 
 
 def check(project: Project) -> Iterator[Problem]:
-    pointing = {
-        service: [
-            spec
-            for spec in project.schemas[service].keys.values()
-            if spec.targets is not None and spec.type in ("url", "host")
-        ]
-        for service in project.services
-    }
+    pointing = {service: targeting(project, service, "url", "host") for service in project.services}
     ports = _Ports(project)
     for layer in project.all_layers():
         for spec in pointing[layer.service]:

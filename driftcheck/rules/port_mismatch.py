@@ -37,7 +37,7 @@ from collections.abc import Iterator
 
 from driftcheck.findings import Problem, Related
 from driftcheck.project import Project
-from driftcheck.rules._common import effective_entry, target_port
+from driftcheck.rules._common import effective_entry, target_port, targeting
 from driftcheck.values import Origin
 from driftcheck.valuetypes import InvalidValue, parse_port
 
@@ -52,11 +52,7 @@ def check(project: Project) -> Iterator[Problem]:
         service = service_config.name
         listen = project.listen_port_key(service)
         # The keys that name another service's or endpoint's port, once per service.
-        pointing = [
-            spec
-            for spec in project.schemas[service].keys.values()
-            if spec.type == "port" and spec.targets is not None and spec.name != listen
-        ]
+        pointing = [spec for spec in targeting(project, service, "port") if spec.name != listen]
         for environment in project.environments:
             layer = project.layer(service, environment)
             declared = service_config.ports.get(environment)

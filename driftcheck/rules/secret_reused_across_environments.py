@@ -24,8 +24,8 @@ Generate a separate secret per environment.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from itertools import compress
+from collections.abc import Iterable, Iterator
+from itertools import compress, repeat
 from operator import attrgetter
 
 from driftcheck.findings import Problem, Related
@@ -58,15 +58,23 @@ def check(project: Project) -> Iterator[Problem]:
         keys |= project.shared_secret_keys.get(service, set())
         keys |= {key for member_service, key in required if member_service == service}
         layers = project.layers_of(service)
+        environments = [layer.environment for layer in layers]
+        values = [layer.values for layer in layers]
         for key in sorted(keys):
             if (service, key) in exempt:
                 continue
             spec = schema_keys.get(key)
-            set_in: list[tuple[str, Entry]] = []
-            for layer in layers:
-                entry = effective_entry(layer, spec) if spec else layer.values.get(key)
-                if entry is not None and entry.value:
-                    set_in.append((layer.environment, entry))
+            if spec is None or not spec.deprecated_names:
+                # The entry read is the one under the key's own name (one named without a
+                # value has none either): looked up in C.
+                entries: Iterable[Entry | None] = map(dict.get, values, repeat(key))
+            else:
+                entries = [effective_entry(layer, spec) for layer in layers]
+            set_in = [
+                (environment, entry)
+                for environment, entry in zip(environments, entries, strict=True)
+                if entry is not None and entry.value
+            ]
             if len(set_in) < 2:
                 continue
             seen: dict[str, tuple[str, Entry]] = {}

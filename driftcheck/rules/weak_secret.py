@@ -93,7 +93,7 @@ def weakness(value: str, min_length: int) -> str | None:
     folded = value.strip().lower()
     if folded in PLACEHOLDERS or _PLACEHOLDER_SHAPE.match(folded):
         return "is a placeholder"
-    if len(set(value)) == 1:
+    if value and value == value[0] * len(value):
         return "is one character repeated"
     if len(value) < min_length:
         return f"is {len(value)} characters long; at least {min_length} expected"
