@@ -10,6 +10,7 @@ number of known keys.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -105,6 +106,19 @@ def signatures(name: str) -> set[str]:
     return result
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _filed_word_signatures(name: str) -> tuple[str, frozenset[str]] | None:
+    """:func:`_word_signatures` of a name filed in an index: a large project's services
+    read the same few hundred names, and each service files them all."""
+    parts = _word_signatures(name)
+    return None if parts is None else (parts[0], frozenset(parts[1]))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _filed_typo_signatures(joined: str) -> frozenset[str]:
+    return frozenset(_typo_signatures(joined))
+
+
 class NearMissIndex:
     """The names one service reads, filed by signature.
 
@@ -129,7 +143,7 @@ class NearMissIndex:
         words: dict[str, list[str]] = {}
         by_length = self._by_length
         for name in self._names:
-            parts = _word_signatures(name)
+            parts = _filed_word_signatures(name)
             if parts is None:
                 continue
             joined, found = parts
@@ -150,7 +164,7 @@ class NearMissIndex:
         self._filed_lengths.add(length)
         typos = self._typos
         for name, joined in self._by_length.pop(length, ()):
-            for signature in _typo_signatures(joined):
+            for signature in _filed_typo_signatures(joined):
                 filed = typos.get(signature)
                 if filed is None:
                     typos[signature] = [name]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import attrgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from driftcheck.config import (
     MANIFEST_FORMATS,
@@ -71,6 +73,7 @@ class Layer:
 
 #: A value a rule can inspect: its layer, key, entry, the value itself, and its key's spec.
 InspectedValue = tuple[Layer, str, Entry, str, KeySpec]
+_SECRET = attrgetter("secret")
 
 
 @dataclass(slots=True)
@@ -97,6 +100,8 @@ class Project:
     _required: dict[tuple[str, str], list[KeySpec]] = field(
         default_factory=dict, init=False, repr=False
     )
+    #: What rules work out once and share, by name (driftcheck.rules._walk, _common).
+    rule_cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
     _indexes: dict[str, NearMissIndex] = field(default_factory=dict, init=False, repr=False)
     _unread: dict[tuple[str, str], dict[str, list[str]]] = field(
         default_factory=dict, init=False, repr=False
@@ -196,13 +201,16 @@ class Project:
             schema = self.schemas[layer.service]
             index = self.near_miss_index(layer.service)
             values = layer.values
-            # Set difference first: most keys of a layer are read.
+            # Set difference first: most keys of a layer are read, and most layers read
+            # every key they set.
             candidates = values.keys() - schema.keys.keys() - schema.aliases.keys()
-            unread = {
-                key: index.candidates(key)
-                for key, entry in values.items()
-                if key in candidates and not entry.ambient and key not in self.platform
-            }
+            unread = {}
+            if candidates:
+                unread = {
+                    key: index.candidates(key)
+                    for key, entry in values.items()
+                    if key in candidates and not entry.ambient and key not in self.platform
+                }
             self._unread[cache_key] = unread
         return unread
 
@@ -240,7 +248,8 @@ class Project:
         if names is None:
             schema = self.schemas[service]
             shared = self.shared_secret_keys.get(service, set())
-            declared = {name for name, spec in schema.keys.items() if spec.secret} | shared
+            # In C: a large project has a hundred thousand keys.
+            declared = set(compress(schema.keys, map(_SECRET, schema.keys.values()))) | shared
             declared |= {old for old, name in schema.aliases.items() if name in declared}
             names = self._declared_secrets[service] = frozenset(declared)
         return names

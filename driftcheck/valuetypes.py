@@ -111,8 +111,38 @@ class Address(NamedTuple):
     explicit_port: bool
 
 
+#: The usual shape of a URL, ``scheme://[user[:password]@]host[:port][/...]``, whose parts
+#: can be read off without urlsplit: a host name (no brackets, no percent-escapes) and an
+#: ASCII text (so urlsplit would find nothing to normalise or refuse in it).
+_PLAIN_URL = re.compile(
+    r"([A-Za-z][A-Za-z0-9+.-]*)://(?:[^@/?#\[\]\s]*@)?([A-Za-z0-9._~-]+)(?::([0-9]{0,5}))?"
+    r"(?:[/?#]\S*)?"
+)
+
+
 def parse_url(text: str) -> Address:
     stripped = text.strip()
+    # Most URLs have the plain shape: reading its parts is several times faster than
+    # urlsplit, and gives what urlsplit gives (tests/test_fast_paths.py compares them).
+    plain = _PLAIN_URL.fullmatch(stripped) if stripped.isascii() else None
+    if plain is not None:
+        scheme, host, port_text = plain.groups()
+        scheme = scheme.lower()
+        base_scheme = scheme.split("+")[0]
+        port = int(port_text) if port_text else None
+        if base_scheme not in _HOSTLESS_SCHEMES and (port is None or port <= 65535):
+            if port is not None:
+                return Address(scheme, host.lower(), port, True)
+            return Address(scheme, host.lower(), _default_port(scheme, base_scheme), False)
+    return _split_url(stripped)
+
+
+def _default_port(scheme: str, base_scheme: str) -> int | None:
+    return DEFAULT_PORTS.get(scheme, DEFAULT_PORTS.get(base_scheme))
+
+
+def _split_url(stripped: str) -> Address:
+    """:func:`parse_url` by urlsplit, for any URL (``stripped`` of surrounding spaces)."""
     try:
         parts: SplitResult = urlsplit(stripped)
         port = parts.port
@@ -129,7 +159,7 @@ def parse_url(text: str) -> Address:
         raise InvalidValue("is a URL without a host")
     explicit = port is not None
     if port is None:
-        port = DEFAULT_PORTS.get(scheme, DEFAULT_PORTS.get(base_scheme))
+        port = _default_port(scheme, base_scheme)
     return Address(scheme, host, port, explicit)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from dotenv import dotenv_values
 
 from driftcheck.namematch import NearMissIndex, signatures
 from driftcheck.sources.dotenv import read_dotenv
+from driftcheck.valuetypes import InvalidValue, _split_url, parse_url
 from tests.benchmarks import generate, run
 from tests.helpers import run_cli
 
@@ -77,6 +80,38 @@ def test_the_near_miss_index_finds_what_comparing_every_pair_finds(
         mine = signatures(name)
         every_pair = {other for other, theirs in filed.items() if other != name and mine & theirs}
         assert set(index.candidates(name)) == every_pair, name
+
+
+def _url_or_fault(parse: Callable[[str], object], text: str) -> object:
+    try:
+        return parse(text)
+    except InvalidValue as fault:
+        return str(fault)
+
+
+def test_urls_of_the_plain_shape_parse_as_urlsplit_parses_them() -> None:
+    # URLs built from parts that urlsplit treats specially (brackets, percent signs, at
+    # signs, colons, non-ASCII, whitespace, hostless schemes, big ports) and plain ones.
+    rng = random.Random(7)
+    schemes = ["http", "HTTPS", "postgres", "redis+tls", "x-y.z", "sqlite", "file", "9x", ""]
+    seps = ["://", "://", "://", ":/", ":", "//"]
+    users = ["", "", "u@", "u:p@", ":@", "a!$;=@", "a@b@", "us%20er@", "ü@", "[::1]@", "u/p@"]
+    hosts = ["host", "Host.Example", "-h_", "h~", "[::1]", "[v1.x]", "h%25", "", "ħost", "h o"]
+    ports = ["", ":", ":0", ":80", ":08080", ":65535", ":65536", ":99999", ":123456", ":8a"]
+    tails = ["", "/", "/p?q#f", "?x", "#y", "/ü", "/a b", ":x", "\t/x", "@z", "\n", "/[x]"]
+
+    def part(options: list[str]) -> str:
+        # Half the time one of the first four, which make plain URLs.
+        return rng.choice(options[:4] if rng.random() < 0.5 else options)
+
+    texts = {
+        part(schemes) + part(seps) + part(users) + part(hosts) + part(ports) + part(tails)
+        for _ in range(20000)
+    }
+    texts.update(" " + text + "\t" for text in list(texts)[:2000])
+    for text in sorted(texts):
+        expected = _url_or_fault(lambda t: _split_url(t.strip()), text)
+        assert _url_or_fault(parse_url, text) == expected, repr(text)
 
 
 def test_the_benchmark_runs_and_reports_every_figure(

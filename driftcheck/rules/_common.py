@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
+from itertools import compress, repeat
+from operator import attrgetter, is_not
 from typing import NamedTuple
 
 from driftcheck.display import show_value
 from driftcheck.findings import Related
 from driftcheck.project import Layer, LoadedSource, Project
-from driftcheck.schema import KeySpec
+from driftcheck.schema import KeySpec, ServiceSchema
 from driftcheck.values import (
     FINGERPRINT_HEX_DIGITS,
     FINGERPRINT_PREFIX,
@@ -16,7 +19,9 @@ from driftcheck.values import (
     Origin,
     SourceIssue,
 )
-from driftcheck.valuetypes import InvalidValue, parse_port
+from driftcheck.valuetypes import Address, InvalidValue, parse_host, parse_port, parse_url
+
+_TARGETS = attrgetter("targets")
 
 
 def effective_entry(layer: Layer, spec: KeySpec) -> Entry | None:
@@ -34,6 +39,28 @@ def effective_entry(layer: Layer, spec: KeySpec) -> Entry | None:
     return None
 
 
+def in_schema_order(schema: ServiceSchema, names: AbstractSet[str]) -> list[KeySpec]:
+    """The specs of those of ``names`` that ``schema`` declares, in its order: rules
+    report keys in that order, and looking up a few names beats walking every key."""
+    declared = [name for name in names if name in schema.keys]
+    if len(declared) > 1:
+        order = list(schema.keys)
+        if len(declared) <= 8:
+            declared.sort(key=order.index)
+        else:
+            position = {name: index for index, name in enumerate(order)}
+            declared.sort(key=position.__getitem__)
+    return [schema.keys[name] for name in declared]
+
+
+def targeting(project: Project, service: str, *types: str) -> list[KeySpec]:
+    """The specs of ``service``'s keys of one of ``types`` that target another service or
+    an endpoint. Few keys do: they are found in C, then looked at."""
+    specs = project.schemas[service].keys.values()
+    with_target = compress(specs, map(is_not, map(_TARGETS, specs), repeat(None)))
+    return [spec for spec in with_target if spec.type in types]
+
+
 def show(project: Project, service: str, entry: Entry) -> str:
     """How an entry is shown: a fingerprint for secrets, the reference for a value the
     sources do not hold, else the value, quoted."""
@@ -43,6 +70,17 @@ def show(project: Project, service: str, entry: Entry) -> str:
     if entry.fingerprinted:
         return FINGERPRINT_PREFIX + project.digest(entry)[:FINGERPRINT_HEX_DIGITS]
     return show_value(entry.value, project.is_secret(service, entry.key), project.fingerprinter)
+
+
+def value_marks(project: Project, entries: Sequence[Entry]) -> list[str]:
+    """What tells the values of ``entries`` (all set) apart: the values themselves, or
+    their keyed digests when a snapshot's digest stands in for one of them. Equal digests
+    mean equal values, so only a snapshot makes hashing every value worth its cost."""
+    if any(entry.fingerprinted for entry in entries):
+        return [project.digest(entry) for entry in entries]
+    values = [entry.value for entry in entries if entry.value is not None]
+    assert len(values) == len(entries), "every entry must have a value"
+    return values
 
 
 def layer_origin(layer: Layer) -> Origin | None:
@@ -134,3 +172,18 @@ def file_issues(project: Project, kind: str) -> Iterator[tuple[Layer, LoadedSour
         for issue in source.parsed.issues:
             if issue.kind == kind:
                 yield layer, source, issue
+
+
+def parsed_address(project: Project, key_type: str, value: str) -> Address | str:
+    """Where a url or host value points, or why it does not parse. Parsed once per run
+    for every rule (invalid-value, address-wrong-port), as URLs take long to parse."""
+    addresses: dict[tuple[str, str], Address | str] = project.rule_cache.setdefault("addresses", {})
+    question = (key_type, value)
+    address = addresses.get(question)
+    if address is None:
+        try:
+            address = parse_url(value) if key_type == "url" else parse_host(value)
+        except InvalidValue as exc:
+            address = str(exc)
+        addresses[question] = address
+    return address

@@ -35,64 +35,104 @@ from collections.abc import Iterator
 
 from driftcheck.findings import Problem, Related
 from driftcheck.project import Project
-from driftcheck.rules._common import effective_entry, service_port, target_port
-from driftcheck.values import Address
-from driftcheck.valuetypes import InvalidValue, parse_address, parse_url
+from driftcheck.rules._common import (
+    KnownPort,
+    effective_entry,
+    parsed_address,
+    service_port,
+    target_port,
+    targeting,
+)
+from driftcheck.values import Address as ServiceAddress
+from driftcheck.valuetypes import Address, parse_url
 
 CODE = "DC402"
 NAME = "address-wrong-port"
 SEVERITY = "error"
 
 
-def _who_listens_on(project: Project, port: int, environment: str, target: str) -> str | None:
-    for endpoint in project.config.endpoints:
-        if endpoint.name != target and endpoint.ports.get(environment) == port:
-            return f"endpoint {endpoint.name}"
-    for service in project.services:
-        if service != target and service_port(project, service, environment).port == port:
-            return f"service {service}"
-    return None
+class _Ports:
+    """Who is reached on which port, worked out once per run: every address of a large
+    project asks about the same few targets."""
 
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._targets: dict[tuple[str, str], KnownPort] = {}
+        self._listeners: dict[str, dict[int, list[str]]] = {}
+        self._public: dict[tuple[str, str], Address | None] = {}
+        self._reached: dict[tuple[str, str, str], list[ServiceAddress]] = {}
 
-def _reached(project: Project, target: str, environment: str, host: str) -> list[Address]:
-    """The target service's addresses (from its manifests) that ``host`` names."""
-    layer = project.layers.get((target, environment))
-    if layer is None:
-        return []
-    wanted = host.lower()
-    return [a for a in layer.addresses() if any(name.lower() == wanted for name in a.hosts)]
+    def target(self, target: str, environment: str) -> KnownPort:
+        known = self._targets.get((target, environment))
+        if known is None:
+            known = self._targets[(target, environment)] = target_port(
+                self.project, target, environment
+            )
+        return known
+
+    def public_url(self, target: str, environment: str) -> Address | None:
+        """Where the target's public URL in ``environment`` points, if it has one."""
+        if (target, environment) not in self._public:
+            public = None
+            if target in self.project.services:
+                url = self.project.config.service(target).public_urls.get(environment)
+                if url is not None:
+                    public = parse_url(url)
+            self._public[(target, environment)] = public
+        return self._public[(target, environment)]
+
+    def reached(self, target: str, environment: str, host: str) -> list[ServiceAddress]:
+        """The target service's addresses (from its manifests) that ``host`` names."""
+        wanted = host.lower()
+        question = (target, environment, wanted)
+        found = self._reached.get(question)
+        if found is None:
+            layer = self.project.layers.get((target, environment))
+            found = []
+            if layer is not None:
+                found = [
+                    a for a in layer.addresses() if any(name.lower() == wanted for name in a.hosts)
+                ]
+            self._reached[question] = found
+        return found
+
+    def who_listens_on(self, port: int, environment: str, target: str) -> str | None:
+        project = self.project
+        for endpoint in project.config.endpoints:
+            if endpoint.name != target and endpoint.ports.get(environment) == port:
+                return f"endpoint {endpoint.name}"
+        listeners = self._listeners.get(environment)
+        if listeners is None:
+            listeners = self._listeners[environment] = {}
+            for service in project.services:
+                known = service_port(project, service, environment).port
+                if known is not None:
+                    listeners.setdefault(known, []).append(service)
+        for service in listeners.get(port, ()):
+            if service != target:
+                return f"service {service}"
+        return None
 
 
 def check(project: Project) -> Iterator[Problem]:
-    pointing = {
-        service: [
-            spec
-            for spec in project.schemas[service].keys.values()
-            if spec.targets is not None and spec.type in ("url", "host")
-        ]
-        for service in project.services
-    }
+    pointing = {service: targeting(project, service, "url", "host") for service in project.services}
+    ports = _Ports(project)
     for layer in project.all_layers():
         for spec in pointing[layer.service]:
             assert spec.targets is not None
             entry = effective_entry(layer, spec)
             if entry is None or entry.value is None:
                 continue
-            try:
-                address = parse_address(spec.type, entry.value)
-            except InvalidValue:
-                continue
-            if address is None or address.port is None:
-                continue
+            address = parsed_address(project, spec.type, entry.value)
+            if isinstance(address, str) or address.port is None:
+                continue  # not an address (invalid-value says so), or no port
             environment = layer.environment
-            known = target_port(project, spec.targets, environment)
+            known = ports.target(spec.targets, environment)
             expected, origin, how = known.port, known.origin, known.how
-            public = None
-            if spec.targets in project.services:
-                public = project.config.service(spec.targets).public_urls.get(environment)
-            reached = _reached(project, spec.targets, environment, address.host)
-            if public is not None and parse_url(public).host == address.host:
-                expected = parse_url(public).port
+            public = ports.public_url(spec.targets, environment)
+            reached = ports.reached(spec.targets, environment, address.host)
+            if public is not None and public.host == address.host:
+                expected = public.port
                 origin = None
                 how = f"the public URL of {spec.targets}"
             elif reached:
@@ -102,7 +142,7 @@ def check(project: Project) -> Iterator[Problem]:
                 how = reached[0].how
             if expected is None or address.port == expected:
                 continue
-            other = _who_listens_on(project, address.port, environment, spec.targets)
+            other = ports.who_listens_on(address.port, environment, spec.targets)
             hint = f"use port {expected}"
             if other is not None:
                 hint += f"; {address.port} is the port of {other}"

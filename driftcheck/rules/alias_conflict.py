@@ -25,7 +25,7 @@ from collections.abc import Iterator
 
 from driftcheck.findings import Problem
 from driftcheck.project import Project
-from driftcheck.rules._common import related_entry, show
+from driftcheck.rules._common import related_entry, show, value_marks
 
 CODE = "DC202"
 NAME = "alias-conflict"
@@ -40,7 +40,8 @@ def check(project: Project) -> Iterator[Problem]:
             current = layer.values.get(canonical)
             if entry is None or current is None or entry.value is None or current.value is None:
                 continue
-            if project.digest(entry) == project.digest(current):
+            old_value, value = value_marks(project, (entry, current))
+            if old_value == value:
                 continue
             yield Problem(
                 f"{canonical} ({show(project, layer.service, current)}) and its deprecated name "

@@ -29,11 +29,14 @@ WORKERS=4
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from itertools import compress, count
+from operator import attrgetter
 
 from driftcheck.display import show_plain
 from driftcheck.findings import Problem
 from driftcheck.project import Project
+from driftcheck.rules._walk import flagged_values, value_check
 from driftcheck.schema import KeySpec
 from driftcheck.valuetypes import InvalidValue, parse_float
 
@@ -42,54 +45,52 @@ NAME = "constraint-violation"
 SEVERITY = "error"
 
 
-def _constrained(spec: KeySpec) -> bool:
-    return (
-        spec.minimum is not None
-        or spec.maximum is not None
-        or spec.pattern is not None
-        or spec.min_length is not None
-    )
+#: What a verdict depends on besides the value: the key's type and its constraints.
+_Limits = tuple[str, float | None, float | None, str | None, int | None]
+_LIMITS = attrgetter("type", "minimum", "maximum", "pattern", "min_length")
+_CONSTRAINTS = attrgetter("minimum", "maximum", "pattern", "min_length")
+_UNCONSTRAINED = (None, None, None, None)
 
 
-def _violation(spec: KeySpec, value: str, declared_secret: bool) -> str | None:
-    if spec.type in ("int", "float", "port") and (
-        spec.minimum is not None or spec.maximum is not None
-    ):
+def _questions(
+    project: Project, service: str, keys: Sequence[str], specs: Sequence[KeySpec]
+) -> list[_Limits | None]:
+    """A key's type and constraints, for the keys with constraints (found in C)."""
+    questions: list[_Limits | None] = [None] * len(specs)
+    secrets = project.declared_secret_names(service)
+    constrained = map(_UNCONSTRAINED.__ne__, map(_CONSTRAINTS, specs))
+    for index in compress(count(), constrained):
+        limits: _Limits = _LIMITS(specs[index])
+        if limits[4] is not None and keys[index] in secrets:
+            limits = (*limits[:4], None)  # weak-secret checks a secret's length
+        questions[index] = limits
+    return questions
+
+
+def _violation(project: Project, limits: _Limits, value: str) -> str | None:
+    """Why ``value`` breaks the constraints, or None when it keeps them."""
+    key_type, minimum, maximum, pattern, min_length = limits
+    if key_type in ("int", "float", "port") and (minimum is not None or maximum is not None):
         try:
             number = parse_float(value)
         except InvalidValue:
             return None  # invalid-value or invalid-port reports it
-        if spec.minimum is not None and number < spec.minimum:
-            return f"is below the minimum {spec.minimum:g}"
-        if spec.maximum is not None and number > spec.maximum:
-            return f"is above the maximum {spec.maximum:g}"
-    if spec.pattern is not None and re.search(spec.pattern, value) is None:
-        return f"does not match the pattern {spec.pattern}"
-    if spec.min_length is not None and not declared_secret and len(value) < spec.min_length:
-        return f"is {len(value)} characters long; at least {spec.min_length} expected"
+        if minimum is not None and number < minimum:
+            return f"is below the minimum {minimum:g}"
+        if maximum is not None and number > maximum:
+            return f"is above the maximum {maximum:g}"
+    if pattern is not None and re.search(pattern, value) is None:
+        return f"does not match the pattern {pattern}"
+    if min_length is not None and len(value) < min_length:
+        return f"is {len(value)} characters long; at least {min_length} expected"
     return None
 
 
+VALUE_CHECK = value_check(_questions, _violation)
+
+
 def check(project: Project) -> Iterator[Problem]:
-    # The same values come back in every environment and service: each is judged once.
-    verdicts: dict[tuple[object, ...], str | None] = {}  # by constraints and value
-    for layer, key, entry, value, spec in project.values_where(_constrained):
-        declared_secret = project.is_declared_secret(layer.service, key)
-        question = (
-            spec.type,
-            spec.minimum,
-            spec.maximum,
-            spec.pattern,
-            spec.min_length,
-            declared_secret,
-            value,
-        )
-        if question in verdicts:
-            reason = verdicts[question]
-        else:
-            reason = verdicts[question] = _violation(spec, value, declared_secret)
-        if reason is None:
-            continue
+    for layer, key, entry, value, spec, reason in flagged_values(project, VALUE_CHECK):
         shown = "" if project.is_secret(layer.service, key) else f" {show_plain(value)}"
         yield Problem(
             f"{key}{shown} {reason}",

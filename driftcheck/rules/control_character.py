@@ -28,6 +28,7 @@ from collections.abc import Iterator
 
 from driftcheck.findings import Problem
 from driftcheck.project import Project
+from driftcheck.rules._walk import value_screen
 
 CODE = "DC503"
 NAME = "control-character"
@@ -65,18 +66,26 @@ def describe(value: str) -> str | None:
 
 
 def check(project: Project) -> Iterator[Problem]:
-    for layer, key, entry, value in project.inspected_values():
-        # isprintable() is False for every control character, and costs far less.
-        if not value or value.isprintable():
+    for layer in project.all_layers():
+        # A control character is unprintable, and a line feed at either end of a value
+        # meets another one (or ends the text) in the values joined by line breaks: a
+        # screen of all the layer's values at once clears most layers.
+        screen = value_screen(project, layer)
+        if not (screen.unusual_characters or screen.break_at_edge):
             continue
-        reason = describe(value)
-        if reason is None:
-            continue
-        yield Problem(
-            f"{key} {reason}",
-            service=layer.service,
-            environment=layer.environment,
-            key=key,
-            origin=entry.origin,
-            hint="remove it (check the file's line endings and how the value was pasted)",
-        )
+        for key, entry in layer.values.items():
+            value = entry.value
+            # isprintable() is False for every control character, and costs far less.
+            if not value or entry.fingerprinted or value.isprintable():
+                continue
+            reason = describe(value)
+            if reason is None:
+                continue
+            yield Problem(
+                f"{key} {reason}",
+                service=layer.service,
+                environment=layer.environment,
+                key=key,
+                origin=entry.origin,
+                hint="remove it (check the file's line endings and how the value was pasted)",
+            )

@@ -30,7 +30,8 @@ from collections.abc import Iterator
 
 from driftcheck.findings import Problem, Related
 from driftcheck.project import Project
-from driftcheck.rules._common import effective_entry, layer_origin
+from driftcheck.rules._common import effective_entry, in_schema_order, layer_origin
+from driftcheck.rules._walk import set_keys
 
 CODE = "DC601"
 NAME = "environment-parity"
@@ -40,14 +41,16 @@ SEVERITY = "warning"
 def check(project: Project) -> Iterator[Problem]:
     for service in project.services:
         layers = project.layers_of(service)
+        schema = project.schemas[service]
         # A key set in every environment, or in none, is no parity problem; sets find the
-        # others without looking at each key in each layer.
-        everywhere = frozenset.intersection(*(layer.set_keys() for layer in layers))
-        anywhere = frozenset.union(*(layer.set_keys() for layer in layers))
-        for spec in project.schemas[service].keys.values():
+        # others without looking at each key in each layer. A key with deprecated names
+        # may be set under any of them: those keys are looked at whatever.
+        set_in = [set_keys(project, layer) for layer in layers]
+        anywhere = set().union(*set_in)
+        examined = anywhere.difference(anywhere.intersection(*set_in))
+        examined.update(schema.aliases.values())
+        for spec in in_schema_order(schema, examined):
             if spec.environments:
-                continue
-            if not spec.deprecated_names and (spec.name in everywhere or spec.name not in anywhere):
                 continue
             present = {layer.environment: effective_entry(layer, spec) for layer in layers}
             if not any(present.values()) or all(present.values()):

@@ -21,11 +21,13 @@ PORT=8000
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from operator import attrgetter
 
 from driftcheck.display import show_plain
 from driftcheck.findings import Problem
 from driftcheck.project import Project
+from driftcheck.rules._walk import flagged_values, value_check
 from driftcheck.schema import KeySpec
 from driftcheck.valuetypes import InvalidValue, parse_port
 
@@ -34,26 +36,41 @@ NAME = "invalid-port"
 SEVERITY = "error"
 
 
-def _is_port(spec: KeySpec) -> bool:
-    return spec.type == "port"
+_TYPE = attrgetter("type")
+_PORT = {"port": "port"}  # a port is a port, whatever the key
+
+
+def _questions(
+    project: Project, service: str, keys: Sequence[str], specs: Sequence[KeySpec]
+) -> Iterable[str | None]:
+    """ "port" for the port keys, None for the others, in C."""
+    return map(_PORT.get, map(_TYPE, specs))
+
+
+def _fault(project: Project, question: str, value: str) -> str | None:
+    if not value.strip():
+        return None  # an empty port is required-key-empty's business
+    try:
+        parse_port(value)
+    except InvalidValue as exc:
+        return str(exc)
+    return None
+
+
+VALUE_CHECK = value_check(_questions, _fault)
 
 
 def check(project: Project) -> Iterator[Problem]:
-    for layer, key, entry, value, _ in project.values_where(_is_port):
-        if not value.strip():
-            continue
-        try:
-            parse_port(value)
-        except InvalidValue as exc:
-            shown = "" if project.is_secret(layer.service, key) else f" {show_plain(value)}"
-            yield Problem(
-                f"{key}{shown} {exc}",
-                service=layer.service,
-                environment=layer.environment,
-                key=key,
-                origin=entry.origin,
-                hint="use a whole number from 1 to 65535",
-            )
+    for layer, key, entry, value, _, reason in flagged_values(project, VALUE_CHECK):
+        shown = "" if project.is_secret(layer.service, key) else f" {show_plain(value)}"
+        yield Problem(
+            f"{key}{shown} {reason}",
+            service=layer.service,
+            environment=layer.environment,
+            key=key,
+            origin=entry.origin,
+            hint="use a whole number from 1 to 65535",
+        )
     for environment, records in project.discovery.items():
         for record in records:
             if record.port is None and record.raw_port is None:

@@ -23,11 +23,15 @@ DEBUG=true
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from itertools import compress, count
+from operator import attrgetter
 
 from driftcheck.display import show_plain
 from driftcheck.findings import Problem
 from driftcheck.project import Project
+from driftcheck.rules._common import parsed_address
+from driftcheck.rules._walk import flagged_values, value_check
 from driftcheck.schema import KeySpec
 from driftcheck.valuetypes import InvalidValue, check_type
 
@@ -37,26 +41,41 @@ SEVERITY = "error"
 _CHECKED_TYPES = frozenset({"int", "float", "bool", "url", "host", "enum"})
 
 
-def _checked(spec: KeySpec) -> bool:
-    return spec.type in _CHECKED_TYPES
+_TYPE = attrgetter("type")
+_Question = tuple[str, tuple[str, ...]]
+#: The question of a key of each checked type (an enum's choices are added to it).
+_BY_TYPE: dict[str, _Question] = {key_type: (key_type, ()) for key_type in _CHECKED_TYPES}
+
+
+def _questions(
+    project: Project, service: str, keys: Sequence[str], specs: Sequence[KeySpec]
+) -> list[_Question | None]:
+    """A key's type and choices, for the keys of a checked type (in C but for enums)."""
+    types = list(map(_TYPE, specs))
+    questions: list[_Question | None] = list(map(_BY_TYPE.get, types))
+    for index in compress(count(), map("enum".__eq__, types)):
+        questions[index] = ("enum", specs[index].choices)
+    return questions
+
+
+def _judge(project: Project, question: _Question, value: str) -> str | None:
+    """Why ``value`` is not of the type (or one of the choices), or None when it is."""
+    key_type, choices = question
+    if key_type in ("url", "host"):
+        address = parsed_address(project, key_type, value)  # shared with other rules
+        return address if isinstance(address, str) else None
+    try:
+        check_type(key_type, value, choices)
+    except InvalidValue as exc:
+        return str(exc)
+    return None
+
+
+VALUE_CHECK = value_check(_questions, _judge)
 
 
 def check(project: Project) -> Iterator[Problem]:
-    # The same values come back in every environment and service: each is judged once.
-    verdicts: dict[tuple[str, str, tuple[str, ...]], str | None] = {}
-    for layer, key, entry, value, spec in project.values_where(_checked):
-        question = (spec.type, value, spec.choices)
-        if question in verdicts:
-            reason = verdicts[question]
-        else:
-            try:
-                check_type(spec.type, value, spec.choices)
-                reason = None
-            except InvalidValue as exc:
-                reason = str(exc)
-            verdicts[question] = reason
-        if reason is None:
-            continue
+    for layer, key, entry, value, spec, reason in flagged_values(project, VALUE_CHECK):
         if not value.strip() and spec.required_in(layer.environment):
             continue  # required-key-empty says it better
         secret = project.is_secret(layer.service, key)

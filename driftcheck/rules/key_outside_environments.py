@@ -26,6 +26,8 @@ Remove the key from that environment, or widen `environments` if it belongs ther
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import compress
+from operator import attrgetter
 
 from driftcheck.findings import Problem, Related
 from driftcheck.project import Project
@@ -34,11 +36,14 @@ from driftcheck.rules._common import schema_origin
 CODE = "DC603"
 NAME = "key-outside-environments"
 SEVERITY = "warning"
+#: A spec's environments, read in C for every key (few keys are scoped).
+_ENVIRONMENTS = attrgetter("environments")
 
 
 def check(project: Project) -> Iterator[Problem]:
     for service in project.services:
-        scoped = [spec for spec in project.schemas[service].keys.values() if spec.environments]
+        specs = project.schemas[service].keys.values()
+        scoped = list(compress(specs, map(_ENVIRONMENTS, specs)))
         for spec in scoped:
             for layer in project.layers_of(service):
                 if spec.allowed_in(layer.environment):

@@ -37,7 +37,7 @@ from collections.abc import Iterator
 
 from driftcheck.findings import Problem, Related
 from driftcheck.project import Project
-from driftcheck.rules._common import effective_entry, target_port
+from driftcheck.rules._common import effective_entry, target_port, targeting
 from driftcheck.values import Origin
 from driftcheck.valuetypes import InvalidValue, parse_port
 
@@ -51,6 +51,8 @@ def check(project: Project) -> Iterator[Problem]:
     for service_config in project.config.services:
         service = service_config.name
         listen = project.listen_port_key(service)
+        # The keys that name another service's or endpoint's port, once per service.
+        pointing = [spec for spec in targeting(project, service, "port") if spec.name != listen]
         for environment in project.environments:
             layer = project.layer(service, environment)
             declared = service_config.ports.get(environment)
@@ -95,9 +97,8 @@ def check(project: Project) -> Iterator[Problem]:
                     ),
                     hint=f"set {entry.key}={declared}, or declare {port} for {environment}",
                 )
-            for spec in project.schemas[service].keys.values():
-                if spec.type != "port" or spec.targets is None or spec.name == listen:
-                    continue
+            for spec in pointing:
+                assert spec.targets is not None
                 target_entry = effective_entry(layer, spec)
                 if target_entry is None or target_entry.value is None:
                     continue

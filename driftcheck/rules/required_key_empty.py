@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from driftcheck.findings import Problem
 from driftcheck.project import Project
 from driftcheck.rules._common import effective_entry
+from driftcheck.rules._walk import value_screen
 
 CODE = "DC102"
 NAME = "required-key-empty"
@@ -35,6 +36,11 @@ SEVERITY = "error"
 
 def check(project: Project) -> Iterator[Problem]:
     for layer in project.all_layers():
+        # Only an empty value, or one that starts with whitespace, can be blank: most
+        # layers hold none, which one look at all their values tells.
+        screen = value_screen(project, layer)
+        if not (screen.break_at_edge or screen.blank_at_edge or screen.unusual_characters):
+            continue
         values = layer.values
         for spec in project.required_specs(layer):
             entry = values.get(spec.name)

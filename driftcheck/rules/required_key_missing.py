@@ -34,7 +34,13 @@ from collections.abc import Iterator
 
 from driftcheck.findings import Problem, Related
 from driftcheck.project import Project
-from driftcheck.rules._common import effective_entry, layer_origin, schema_origin
+from driftcheck.rules._common import (
+    effective_entry,
+    in_schema_order,
+    layer_origin,
+    schema_origin,
+)
+from driftcheck.rules._walk import set_keys
 
 CODE = "DC101"
 NAME = "required-key-missing"
@@ -43,9 +49,13 @@ SEVERITY = "error"
 
 def check(project: Project) -> Iterator[Problem]:
     for layer in project.all_layers():
-        set_keys = layer.set_keys()
-        for spec in project.required_specs(layer):
-            if spec.name in set_keys or effective_entry(layer, spec):
+        schema = project.schemas[layer.service]
+        # Only a key the layer does not set can be missing: set arithmetic finds those
+        # (a layer nearly always sets every key it declares), and only their specs are
+        # looked at.
+        not_set = schema.keys.keys() - set_keys(project, layer)
+        for spec in in_schema_order(schema, not_set):
+            if not spec.required_in(layer.environment) or effective_entry(layer, spec):
                 continue
             bare = layer.values.get(spec.name)
             hint = None

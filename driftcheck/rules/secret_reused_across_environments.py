@@ -24,16 +24,19 @@ Generate a separate secret per environment.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import compress, repeat
+from operator import attrgetter
 
 from driftcheck.findings import Problem, Related
 from driftcheck.project import Project
-from driftcheck.rules._common import effective_entry, show
+from driftcheck.rules._common import effective_entry, show, value_marks
 from driftcheck.values import Entry
 
 CODE = "DC302"
 NAME = "secret-reused-across-environments"
 SEVERITY = "error"
+_SECRET = attrgetter("secret")
 
 
 def _members(project: Project, distinct: bool) -> set[tuple[str, str]]:
@@ -50,23 +53,36 @@ def check(project: Project) -> Iterator[Problem]:
     exempt = _members(project, distinct=False)
     required = _members(project, distinct=True)
     for service in project.services:
-        keys = {k for k, spec in project.schemas[service].keys.items() if spec.secret}
+        schema_keys = project.schemas[service].keys
+        keys = set(compress(schema_keys, map(_SECRET, schema_keys.values())))
         keys |= project.shared_secret_keys.get(service, set())
         keys |= {key for member_service, key in required if member_service == service}
+        layers = project.layers_of(service)
+        environments = [layer.environment for layer in layers]
+        values = [layer.values for layer in layers]
         for key in sorted(keys):
             if (service, key) in exempt:
                 continue
+            spec = schema_keys.get(key)
+            if spec is None or not spec.deprecated_names:
+                # The entry read is the one under the key's own name (one named without a
+                # value has none either): looked up in C.
+                entries: Iterable[Entry | None] = map(dict.get, values, repeat(key))
+            else:
+                entries = [effective_entry(layer, spec) for layer in layers]
+            set_in = [
+                (environment, entry)
+                for environment, entry in zip(environments, entries, strict=True)
+                if entry is not None and entry.value
+            ]
+            if len(set_in) < 2:
+                continue
             seen: dict[str, tuple[str, Entry]] = {}
-            for environment in project.environments:
-                spec = project.schemas[service].keys.get(key)
-                layer = project.layer(service, environment)
-                entry = effective_entry(layer, spec) if spec else layer.values.get(key)
-                if entry is None or not entry.value:
-                    continue
-                digest = project.digest(entry)
-                earlier = seen.get(digest)
+            marks = value_marks(project, [entry for _, entry in set_in])
+            for (environment, entry), mark in zip(set_in, marks, strict=True):
+                earlier = seen.get(mark)
                 if earlier is None:
-                    seen[digest] = (environment, entry)
+                    seen[mark] = (environment, entry)
                     continue
                 earlier_env, earlier_entry = earlier
                 if project.is_development(environment) and project.is_development(earlier_env):

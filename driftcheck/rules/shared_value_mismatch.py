@@ -33,7 +33,7 @@ from collections.abc import Iterator
 
 from driftcheck.findings import Problem
 from driftcheck.project import Project
-from driftcheck.rules._common import effective_entry, related_entry, show
+from driftcheck.rules._common import effective_entry, related_entry, show, value_marks
 from driftcheck.values import Entry
 
 CODE = "DC301"
@@ -54,7 +54,7 @@ def check(project: Project) -> Iterator[Problem]:
                 entry = effective_entry(layer, spec)
                 if entry is not None:
                     sides.append((member.service, entry))
-            known = {project.digest(entry) for _, entry in sides if entry.value is not None}
+            known = set(value_marks(project, [e for _, e in sides if e.value is not None]))
             referenced = {entry.reference for _, entry in sides if entry.value is None}
             if len(known) < 2 and len(referenced) < 2:
                 continue

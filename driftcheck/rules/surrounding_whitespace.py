@@ -26,6 +26,7 @@ from collections.abc import Iterator
 
 from driftcheck.findings import Problem
 from driftcheck.project import Project
+from driftcheck.rules._walk import value_screen
 
 CODE = "DC504"
 NAME = "surrounding-whitespace"
@@ -34,20 +35,30 @@ _LINE_ENDS = "\r\n"
 
 
 def check(project: Project) -> Iterator[Problem]:
-    for layer, key, entry, value in project.inspected_values():
-        if not value or not (value[0].isspace() or value[-1].isspace()):
+    for layer in project.all_layers():
+        # A value starting or ending with a space or tab puts one next to a line break
+        # in the values joined by line breaks; any other whitespace is unprintable. A
+        # screen of all the layer's values at once clears most layers.
+        screen = value_screen(project, layer)
+        if not (screen.unusual_characters or screen.blank_at_edge):
             continue
-        core = value.strip(_LINE_ENDS)
-        if core == core.strip():
-            continue
-        where = "leading" if core != core.lstrip() else "trailing"
-        if core != core.lstrip() and core != core.rstrip():
-            where = "leading and trailing"
-        yield Problem(
-            f"{key} has {where} whitespace",
-            service=layer.service,
-            environment=layer.environment,
-            key=key,
-            origin=entry.origin,
-            hint="remove the whitespace inside the quotes",
-        )
+        for key, entry in layer.values.items():
+            value = entry.value
+            if not value or entry.fingerprinted:
+                continue
+            if not (value[0].isspace() or value[-1].isspace()):
+                continue
+            core = value.strip(_LINE_ENDS)
+            if core == core.strip():
+                continue
+            where = "leading" if core != core.lstrip() else "trailing"
+            if core != core.lstrip() and core != core.rstrip():
+                where = "leading and trailing"
+            yield Problem(
+                f"{key} has {where} whitespace",
+                service=layer.service,
+                environment=layer.environment,
+                key=key,
+                origin=entry.origin,
+                hint="remove the whitespace inside the quotes",
+            )

@@ -93,7 +93,7 @@ def weakness(value: str, min_length: int) -> str | None:
     folded = value.strip().lower()
     if folded in PLACEHOLDERS or _PLACEHOLDER_SHAPE.match(folded):
         return "is a placeholder"
-    if len(set(value)) == 1:
+    if value and value == value[0] * len(value):
         return "is one character repeated"
     if len(value) < min_length:
         return f"is {len(value)} characters long; at least {min_length} expected"
@@ -101,22 +101,29 @@ def weakness(value: str, min_length: int) -> str | None:
 
 
 def check(project: Project) -> Iterator[Problem]:
-    for layer in project.all_layers():
-        if project.is_development(layer.environment):
-            continue
-        for key in project.declared_secret_names(layer.service):
-            entry = layer.values.get(key)
-            spec = project.spec(layer.service, key)
-            if entry is None or not entry.value or entry.fingerprinted or spec is None:
+    for service in project.services:
+        # Each secret's spec once per service, not once per environment.
+        secrets = []
+        for key in project.declared_secret_names(service):
+            spec = project.spec(service, key)
+            if spec is not None:
+                secrets.append((key, spec.secret_min_length))
+        for layer in project.layers_of(service):
+            if project.is_development(layer.environment):
                 continue
-            reason = weakness(entry.value, spec.secret_min_length)
-            if reason is None:
-                continue
-            yield Problem(
-                f"secret {key} {reason}",
-                service=layer.service,
-                environment=layer.environment,
-                key=key,
-                origin=entry.origin,
-                hint="use a long random value from your secret store",
-            )
+            values = layer.values
+            for key, min_length in secrets:
+                entry = values.get(key)
+                if entry is None or not entry.value or entry.fingerprinted:
+                    continue
+                reason = weakness(entry.value, min_length)
+                if reason is None:
+                    continue
+                yield Problem(
+                    f"secret {key} {reason}",
+                    service=layer.service,
+                    environment=layer.environment,
+                    key=key,
+                    origin=entry.origin,
+                    hint="use a long random value from your secret store",
+                )
