@@ -151,6 +151,20 @@ def _unescape(match: re.Match[str]) -> str:
     return _ESCAPED[match.group()]
 
 
+def _quoted_binding(match: re.Match[str]) -> tuple[str, str, int]:
+    """The key, the decoded value and the line breaks in the text of a :data:`_QUOTED`
+    match (lines are counted before decoding: an escaped "\\n" is no line break)."""
+    value = match["dq"]
+    escapes = _DOUBLE_QUOTE_ESCAPES
+    if value is None:
+        value = match["sq"]
+        escapes = _SINGLE_QUOTE_ESCAPES
+    lines = value.count("\n")
+    if "\\" in value:
+        value = escapes.sub(_unescape, value)
+    return match["key"], value, lines
+
+
 # python-dotenv's own ``dotenv.variables._posix_variable``, copied so that files without a
 # quoted or odd line never import python-dotenv; a test checks that the two still agree.
 _VARIABLE = re.compile(
@@ -227,8 +241,8 @@ def parse_dotenv(
     for index, (key, equals, quoted, raw, other) in enumerate(rows):
         if index < resume:
             continue
+        value: str | None
         if key:
-            value: str | None
             if quoted:
                 value = quoted[1:-1]
             elif raw:
@@ -237,54 +251,35 @@ def parse_dotenv(
                 value = raw.rstrip()
             else:
                 value = "" if equals else None
-            if remembered is not None:
-                # interpolation.resolve, inlined: most values have no variable.
-                if value and "${" in value:
-                    value = _VARIABLE.sub(interpolation.substitute, value)  # type: ignore[union-attr]
-                remembered[key] = value
-            origin = new(Origin, (display_path, index + 1))
-            entries.append(
-                new(Entry, (one_copy(key, key), value, origin, False, False, None, False))
-            )
         elif other:
             while known_index < index:
                 known_offset = text.index("\n", known_offset) + 1
                 known_index += 1
-            quoted = _QUOTED.match(text, known_offset)
-            if quoted is not None:
-                key = quoted["key"]
-                value = quoted["dq"]
-                escapes = _DOUBLE_QUOTE_ESCAPES
-                if value is None:
-                    value = quoted["sq"]
-                    escapes = _SINGLE_QUOTE_ESCAPES
-                # Lines are counted before escapes are decoded: "\n" is no line break.
-                lines = value.count("\n")
-                if "\\" in value:
-                    value = escapes.sub(_unescape, value)
-                if remembered is not None:
-                    if value and "${" in value:
-                        value = _VARIABLE.sub(interpolation.substitute, value)  # type: ignore[union-attr]
-                    remembered[key] = value
-                origin = new(Origin, (display_path, index + 1))
-                entries.append(
-                    new(Entry, (one_copy(key, key), value, origin, False, False, None, False))
+            match = _QUOTED.match(text, known_offset)
+            if match is None:
+                if slow is None:
+                    slow = _SlowPath(text)
+                offset, line_number = slow.read_bindings(
+                    known_offset, index + 1, display_path, resolve, result
                 )
-                # Go on at the line after the closing quote.
-                resume = known_index = index + 1 + lines
-                known_offset = quoted.end() + 1
-                if known_offset > len(text):
+                if offset >= len(text):
                     break
+                resume = known_index = line_number - 1
+                known_offset = offset
                 continue
-            if slow is None:
-                slow = _SlowPath(text)
-            offset, line_number = slow.read_bindings(
-                known_offset, index + 1, display_path, resolve, result
-            )
-            if offset >= len(text):
-                break
-            resume = known_index = line_number - 1
-            known_offset = offset
+            key, value, lines = _quoted_binding(match)
+            # Go on at the line after the closing quote.
+            resume = known_index = index + 1 + lines
+            known_offset = match.end() + 1
+        else:
+            continue  # a blank or comment line
+        if remembered is not None:
+            # interpolation.resolve, inlined: most values have no variable.
+            if value and "${" in value:
+                value = _VARIABLE.sub(interpolation.substitute, value)  # type: ignore[union-attr]
+            remembered[key] = value
+        origin = new(Origin, (display_path, index + 1))
+        entries.append(new(Entry, (one_copy(key, key), value, origin, False, False, None, False)))
     return result
 
 
