@@ -21,6 +21,8 @@ from itertools import compress, count, repeat
 from operator import is_not, itemgetter
 from typing import Any, NamedTuple
 
+from driftcheck.display import show_plain
+from driftcheck.findings import Problem
 from driftcheck.project import Layer, Project
 from driftcheck.schema import KeySpec
 from driftcheck.values import Entry, Origin
@@ -111,6 +113,21 @@ def flagged_values(project: Project, check: ValueCheck) -> list[Flagged]:
     """The values that ``check`` finds fault with, among those that
     :meth:`Project.values_where` gives for its ``wanted`` keys, in that order."""
     return _walked(project).flagged[check]
+
+
+def flagged_problem(project: Project, flagged: Flagged, hint: str) -> Problem:
+    """The problem a value check reports for a flagged value: the key, the value unless
+    it is a secret's, and why it fails."""
+    layer, key = flagged.layer, flagged.key
+    shown = "" if project.is_secret(layer.service, key) else f" {show_plain(flagged.value)}"
+    return Problem(
+        f"{key}{shown} {flagged.reason}",
+        service=layer.service,
+        environment=layer.environment,
+        key=key,
+        origin=flagged.entry.origin,
+        hint=hint,
+    )
 
 
 def _walked(project: Project) -> _Walked:

@@ -33,10 +33,9 @@ from collections.abc import Iterator, Sequence
 from itertools import compress, count
 from operator import attrgetter
 
-from driftcheck.display import show_plain
 from driftcheck.findings import Problem
 from driftcheck.project import Project
-from driftcheck.rules._walk import flagged_values, value_check
+from driftcheck.rules._walk import flagged_problem, flagged_values, value_check
 from driftcheck.schema import KeySpec
 from driftcheck.valuetypes import InvalidValue, parse_float
 
@@ -90,13 +89,7 @@ VALUE_CHECK = value_check(_questions, _violation)
 
 
 def check(project: Project) -> Iterator[Problem]:
-    for layer, key, entry, value, spec, reason in flagged_values(project, VALUE_CHECK):
-        shown = "" if project.is_secret(layer.service, key) else f" {show_plain(value)}"
-        yield Problem(
-            f"{key}{shown} {reason}",
-            service=layer.service,
-            environment=layer.environment,
-            key=key,
-            origin=entry.origin,
-            hint=f"see {spec.name} in {project.schemas[layer.service].display_path}",
-        )
+    for flagged in flagged_values(project, VALUE_CHECK):
+        schema = project.schemas[flagged.layer.service]
+        hint = f"see {flagged.spec.name} in {schema.display_path}"
+        yield flagged_problem(project, flagged, hint)

@@ -27,7 +27,7 @@ from operator import attrgetter
 from driftcheck.display import show_plain
 from driftcheck.findings import Problem
 from driftcheck.project import Project
-from driftcheck.rules._walk import flagged_values, value_check
+from driftcheck.rules._walk import flagged_problem, flagged_values, value_check
 from driftcheck.schema import KeySpec
 from driftcheck.valuetypes import InvalidValue, parse_port
 
@@ -61,16 +61,8 @@ VALUE_CHECK = value_check(_questions, _fault)
 
 
 def check(project: Project) -> Iterator[Problem]:
-    for layer, key, entry, value, _, reason in flagged_values(project, VALUE_CHECK):
-        shown = "" if project.is_secret(layer.service, key) else f" {show_plain(value)}"
-        yield Problem(
-            f"{key}{shown} {reason}",
-            service=layer.service,
-            environment=layer.environment,
-            key=key,
-            origin=entry.origin,
-            hint="use a whole number from 1 to 65535",
-        )
+    for flagged in flagged_values(project, VALUE_CHECK):
+        yield flagged_problem(project, flagged, "use a whole number from 1 to 65535")
     for environment, records in project.discovery.items():
         for record in records:
             if record.port is None and record.raw_port is None:

@@ -27,11 +27,10 @@ from collections.abc import Iterator, Sequence
 from itertools import compress, count
 from operator import attrgetter
 
-from driftcheck.display import show_plain
 from driftcheck.findings import Problem
 from driftcheck.project import Project
 from driftcheck.rules._common import parsed_address
-from driftcheck.rules._walk import flagged_values, value_check
+from driftcheck.rules._walk import flagged_problem, flagged_values, value_check
 from driftcheck.schema import KeySpec
 from driftcheck.valuetypes import InvalidValue, check_type
 
@@ -75,16 +74,8 @@ VALUE_CHECK = value_check(_questions, _judge)
 
 
 def check(project: Project) -> Iterator[Problem]:
-    for layer, key, entry, value, spec, reason in flagged_values(project, VALUE_CHECK):
-        if not value.strip() and spec.required_in(layer.environment):
+    for flagged in flagged_values(project, VALUE_CHECK):
+        spec = flagged.spec
+        if not flagged.value.strip() and spec.required_in(flagged.layer.environment):
             continue  # required-key-empty says it better
-        secret = project.is_secret(layer.service, key)
-        shown = "" if secret else f" {show_plain(value)}"
-        yield Problem(
-            f"{key}{shown} {reason}",
-            service=layer.service,
-            environment=layer.environment,
-            key=key,
-            origin=entry.origin,
-            hint=f"{key} is declared as {spec.type}",
-        )
+        yield flagged_problem(project, flagged, f"{flagged.key} is declared as {spec.type}")
