@@ -467,6 +467,15 @@ def _everything(project: Project) -> Iterator[object]:
             yield from source.parsed.issues
     for records in project.discovery.values():
         yield from records
+    # What the rules work out once and keep (after a run): screens, flagged values...
+    for kept in project.rule_cache.values():
+        yield kept
+        if isinstance(kept, tuple):
+            for part in kept:
+                yield part
+                if isinstance(part, dict):
+                    for found in part.values():
+                        yield from found if isinstance(found, list) else (found,)
 
 
 def test_no_canary_in_repr_or_str_of_loaded_objects(

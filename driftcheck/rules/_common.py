@@ -174,10 +174,17 @@ def file_issues(project: Project, kind: str) -> Iterator[tuple[Layer, LoadedSour
                 yield layer, source, issue
 
 
+class _Addresses(dict[tuple[str, str], "Address | str"]):
+    """URL and host values with where they point: the values may hold credentials."""
+
+    def __repr__(self) -> str:
+        return f"_Addresses(<{len(self)} values, masked>)"
+
+
 def parsed_address(project: Project, key_type: str, value: str) -> Address | str:
     """Where a url or host value points, or why it does not parse. Parsed once per run
     for every rule (invalid-value, address-wrong-port), as URLs take long to parse."""
-    addresses: dict[tuple[str, str], Address | str] = project.rule_cache.setdefault("addresses", {})
+    addresses: _Addresses = project.rule_cache.setdefault("addresses", _Addresses())
     question = (key_type, value)
     address = addresses.get(question)
     if address is None:

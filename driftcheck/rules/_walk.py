@@ -91,6 +91,9 @@ class Flagged(NamedTuple):
     spec: KeySpec
     reason: str
 
+    def __repr__(self) -> str:  # the value may be a secret: never shown
+        return f"Flagged(key={self.key!r}, value=<masked>, reason={self.reason!r})"
+
 
 class _Walked(NamedTuple):
     screens: dict[tuple[str, str], ValueScreen]
@@ -163,6 +166,9 @@ class _Block(NamedTuple):
     judge: Callable[[Project, Any, str], str | None]
     found: list[Flagged]
 
+    def __repr__(self) -> str:  # the tables hold values, which may be secrets
+        return f"_Block(names={self.names!r}, tables=<{len(self.tables)} masked>)"
+
 
 class _Verdicts(dict[Hashable, dict[str | None, str | None]]):
     """One check's verdicts, per question: a table for a new question is made on first
@@ -172,6 +178,9 @@ class _Verdicts(dict[Hashable, dict[str | None, str | None]]):
         table: dict[str | None, str | None] = {None: None}
         self[question] = table
         return table
+
+    def __repr__(self) -> str:  # the tables hold values, which may be secrets
+        return f"_Verdicts(<{len(self)} questions, values masked>)"
 
 
 def _walk(project: Project, checks: tuple[ValueCheck, ...]) -> _Walked:
