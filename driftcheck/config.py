@@ -525,6 +525,11 @@ def default_presets(services: Iterable[ServiceConfig]) -> tuple[str, ...]:
     return ("process", *sorted(implied))
 
 
+def fill_template(template: str, service: str, environment: str) -> str:
+    """A source path template with ``{service}`` and ``{env}`` filled in."""
+    return template.replace("{service}", service).replace("{env}", environment)
+
+
 def display_path(path: Path) -> str:
     """How a file is named in output: relative to the working directory when inside it
     (clickable in terminals and editors, and what CI annotations expect), else absolute."""

@@ -15,6 +15,7 @@ from driftcheck.config import (
     ProjectConfig,
     SourceSpec,
     display_path,
+    fill_template,
     find_config,
     load_config,
 )
@@ -275,8 +276,7 @@ class _SourceReader:
         assert spec.path is not None
         if spec.format in MANIFEST_FORMATS:
             return self._read_manifest(spec, service, environment)
-        relative = spec.path.replace("{service}", service).replace("{env}", environment)
-        path = self.root / relative
+        path = self.root / fill_template(spec.path, service, environment)
         display = display_path(path)
         if spec.optional and not path.exists():
             return None
@@ -300,7 +300,7 @@ class _SourceReader:
         """A compose service or a workload's container, from files read once for all."""
 
         def fill(template: str) -> Path:
-            return self.root / template.replace("{service}", service).replace("{env}", environment)
+            return self.root / fill_template(template, service, environment)
 
         paths = [fill(template) for template in spec.paths]
         if spec.optional and not all(path.exists() for path in paths):

@@ -24,7 +24,7 @@ import pickle
 from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
-from driftcheck.config import MANIFEST_FORMATS, ProjectConfig
+from driftcheck.config import MANIFEST_FORMATS, ProjectConfig, display_path, fill_template
 from driftcheck.engine import make_selection, run_rules, sort_findings
 from driftcheck.findings import Finding
 from driftcheck.project import (
@@ -106,7 +106,7 @@ def plan_shards(config: ProjectConfig, jobs: int) -> list[frozenset[str]]:
                     templates = (*templates, spec.project_env)
                 for template in templates:
                     assert template is not None
-                    path = template.replace("{service}", service.name).replace("{env}", environment)
+                    path = fill_template(template, service.name, environment)
                     first = reader_of.setdefault(path, service.name)
                     parent[root(service.name)] = root(first)
         weight[service.name] = max(count, 1)
@@ -166,7 +166,7 @@ def _with_outlines(
             continue
         schemas[name] = ServiceSchema(
             keys=outline.keys,
-            display_path=_schema_display(config, name),
+            display_path=display_path(config.root / service.schema),
             listen_port_key=outline.listen_port_key,
             aliases=outline.aliases,
             # Lines are found in the file itself, if a finding asks for one.
@@ -192,12 +192,6 @@ def _with_outlines(
         stored,
         loaded.discovery,
     )
-
-
-def _schema_display(config: ProjectConfig, service: str) -> str:
-    from driftcheck.config import display_path
-
-    return display_path(config.root / config.service(service).schema)
 
 
 def _check_shard(
