@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import attrgetter
@@ -48,17 +48,9 @@ class Layer:
     sources: list[LoadedSource] = field(default_factory=list)
     #: The value the process would see, per key.
     values: dict[str, Entry] = field(default_factory=dict)
-    _set_keys: frozenset[str] | None = field(default=None, repr=False)
 
     def get(self, key: str) -> Entry | None:
         return self.values.get(key)
-
-    def set_keys(self) -> frozenset[str]:
-        """The keys set (as :meth:`is_set` says), for set arithmetic across layers (after
-        loading)."""
-        if self._set_keys is None:
-            self._set_keys = frozenset(k for k, e in self.values.items() if e.present)
-        return self._set_keys
 
     def is_set(self, key: str) -> bool:
         """Set with a value or a reference to one (an empty string counts; a bare ``KEY``
@@ -72,8 +64,6 @@ class Layer:
             yield from source.parsed.addresses
 
 
-#: A value a rule can inspect: its layer, key, entry, the value itself, and its key's spec.
-InspectedValue = tuple[Layer, str, Entry, str, KeySpec]
 _SECRET = attrgetter("secret")
 
 
@@ -134,38 +124,6 @@ class Project:
             required = [spec for spec in specs if spec.required_in(layer.environment)]
             self._required[cache_key] = required
         return required
-
-    def inspected_values(self) -> Iterator[tuple[Layer, str, Entry, str]]:
-        """Every value whose content can be inspected: set, and not a snapshot's digest
-        standing in for a secret."""
-        for layer in self.layers.values():
-            for key, entry in layer.values.items():
-                if entry.value is not None and not entry.fingerprinted:
-                    yield layer, key, entry, entry.value
-
-    def values_where(self, wanted: Callable[[KeySpec], bool]) -> Iterator[InspectedValue]:
-        """The inspectable values of the keys whose spec is ``wanted``, set under their
-        own names or deprecated ones.
-
-        Looked up by name in each layer, so a rule on a few kinds of key never walks the
-        hundreds of thousands of values of a large project.
-        """
-        for service in self.services:
-            schema = self.schemas[service]
-            names = [(name, spec) for name, spec in schema.keys.items() if wanted(spec)]
-            names += [
-                (old, schema.keys[canonical])
-                for old, canonical in schema.aliases.items()
-                if wanted(schema.keys[canonical])
-            ]
-            if not names:
-                continue
-            for layer in self.layers_of(service):
-                values = layer.values
-                for name, spec in names:
-                    entry = values.get(name)
-                    if entry is not None and entry.value is not None and not entry.fingerprinted:
-                        yield layer, name, entry, entry.value, spec
 
     def listen_port_key(self, service: str) -> str | None:
         configured = self.config.service(service).listen_port_key
@@ -234,14 +192,6 @@ class Project:
             or spec.name in self.shared_secret_keys.get(service, ())
             or spec.name in self.stored_secret_keys.get(service, ())
         )
-
-    def is_declared_secret(self, service: str, key: str) -> bool:
-        """Whether the schema or a shared setting declares the key a secret.
-
-        Secret checks (weak secrets, reuse) run on declared secrets only; a name that
-        merely looks secret (``TOKEN_TTL_SECONDS``) is masked, not held to them.
-        """
-        return key in self.declared_secret_names(service)
 
     def declared_secret_names(self, service: str) -> frozenset[str]:
         """Every name of every key of ``service`` declared a secret, deprecated ones too."""

@@ -113,8 +113,9 @@ def set_keys(project: Project, layer: Layer) -> AbstractSet[str]:
 
 
 def flagged_values(project: Project, check: ValueCheck) -> list[Flagged]:
-    """The values that ``check`` finds fault with, among those that
-    :meth:`Project.values_where` gives for its ``wanted`` keys, in that order."""
+    """The values of its ``wanted`` keys that ``check`` finds fault with: service by
+    service and environment by environment, in each the keys in schema order and then
+    their deprecated names."""
     return _walked(project).flagged[check]
 
 
@@ -156,7 +157,7 @@ _UNJUDGED = "<not judged yet>"
 
 class _Block(NamedTuple):
     """What one check asks of one service's values: one item per key it tests, in the
-    order of values_where (keys, then deprecated names)."""
+    order of :func:`flagged_values` (keys, then deprecated names)."""
 
     names: list[str]
     specs: list[KeySpec]
