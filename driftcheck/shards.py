@@ -137,11 +137,12 @@ def _outline(config: ProjectConfig, loaded: LoadedServices, service: str) -> _Ou
     schema = loaded.schemas[service]
     keys = {name: schema.keys[name] for name in _outline_keys(config, schema, service)}
     aliases = {old: new for old, new in schema.aliases.items() if new in keys}
-    names = keys.keys() | aliases.keys()
+    names = [*keys, *aliases]
     layers = {}
     for environment in config.environment_names:
         layer = loaded.layers[(service, environment)]
-        values = {name: entry for name, entry in layer.values.items() if name in names}
+        # Looked up, not filtered: a layer sets hundreds of keys, an outline holds a few.
+        values = {name: layer.values[name] for name in names if name in layer.values}
         layers[environment] = (values, list(layer.addresses()))
     return _Outline(
         listen_port_key=schema.listen_port_key,
@@ -255,7 +256,7 @@ def check_in_shards(
             pid = os.fork()
             if pid == 0:  # pragma: no cover - runs in the child
                 channel.become_child()
-                _child(config, shard, fingerprinter, choose, channel)
+                _child(config, shard, len(shards), fingerprinter, choose, channel)
             channel.become_parent()
             children.append((pid, channel))
         return _lead(config, shards[0], fingerprinter, choose, [c for _, c in children])
@@ -278,21 +279,27 @@ def _lead(
     except Exception:
         own = None
     outlines: dict[str, _Outline] = {}
+    # Each shard's outlines, pickled once: every other shard gets them as they came.
+    messages: list[bytes] = []
     if own is not None:
-        outlines.update((service, _outline(config, own, service)) for service in shard)
+        mine = {service: _outline(config, own, service) for service in shard}
+        outlines.update(mine)
+        messages.append(pickle.dumps(mine, pickle.HIGHEST_PROTOCOL))
     for channel in children:
-        theirs = channel.receive()
-        if not isinstance(theirs, dict):
+        message = channel.receive_bytes()
+        theirs = None if message is None else pickle.loads(message)
+        if message is None or not isinstance(theirs, dict):
             own = None
         else:
             outlines.update(theirs)
+            messages.append(message)
     if own is None:
         for channel in children:
             channel.send(None)
         return None
-    message = pickle.dumps(outlines, pickle.HIGHEST_PROTOCOL)
-    for channel in children:
-        channel.send_bytes(message)
+    for index, channel in enumerate(children, start=1):
+        for message in messages[:index] + messages[index + 1 :]:
+            channel.send_bytes(message)
     try:
         outcome: CheckOutcome | None = _check_shard(
             config, own, outlines, fingerprinter, shard, choose
@@ -317,6 +324,7 @@ def _lead(
 def _child(
     config: ProjectConfig,
     shard: frozenset[str],
+    shard_count: int,
     fingerprinter: Fingerprinter,
     choose: _Choice,
     channel: _Channel,
@@ -328,11 +336,14 @@ def _child(
         except Exception:
             channel.send(None)
             return
-        outlines = {service: _outline(config, loaded, service) for service in shard}
-        channel.send(outlines)
-        others = channel.receive()
-        if not isinstance(others, dict):
-            return
+        channel.send({service: _outline(config, loaded, service) for service in shard})
+        # The outlines of every other shard, one message each (None: some shard failed).
+        others: dict[str, _Outline] = {}
+        for _ in range(shard_count - 1):
+            message = channel.receive()
+            if not isinstance(message, dict):
+                return
+            others.update(message)
         try:
             outcome = _check_shard(config, loaded, others, fingerprinter, shard, choose)
         except Exception:
@@ -378,11 +389,15 @@ class _Channel:
 
     def receive(self) -> object:
         """The next message, or None if the other side is gone."""
+        data = self.receive_bytes()
+        return None if data is None else pickle.loads(data)
+
+    def receive_bytes(self) -> bytes | None:
+        """The next message, still pickled, or None if the other side is gone."""
         header = self._read_exactly(8)
         if header is None:
             return None
-        data = self._read_exactly(int.from_bytes(header, "big"))
-        return None if data is None else pickle.loads(data)
+        return self._read_exactly(int.from_bytes(header, "big"))
 
     def _read_exactly(self, size: int) -> bytes | None:
         chunks = []
