@@ -384,6 +384,11 @@ def _check_references(
     return errors
 
 
+_ENTRY_KEY = attrgetter("key")
+_ENTRY_VALUE = attrgetter("value")
+_FROM_SECRET_STORE = attrgetter("from_secret_store")
+
+
 def _read_layers(
     config: ProjectConfig, reader: _SourceReader, services: Collection[str] | None = None
 ) -> tuple[dict[tuple[str, str], Layer], dict[str, set[str]]]:
@@ -405,8 +410,15 @@ def _read_layers(
                 if loaded is None:
                     continue
                 layer.sources.append(loaded)
+                entries = loaded.parsed.entries
+                if None not in map(_ENTRY_VALUE, entries) and not any(
+                    map(_FROM_SECRET_STORE, entries)
+                ):
+                    # Nearly every source: each value simply wins, and C does it.
+                    values.update(zip(map(_ENTRY_KEY, entries), entries, strict=True))
+                    continue
                 # Unpacked, not read by field name: this loop runs once per value.
-                for entry in loaded.parsed.entries:
+                for entry in entries:
                     key, value, _, _, _, reference, from_secret_store = entry
                     if value is None and reference is None:
                         # load_dotenv sets nothing for a bare KEY line.
