@@ -45,23 +45,49 @@ def _guarded(command: Callable[[], int]) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError as error:
+        if not _stdout_reader_gone():
+            _report_crash(error)  # a pipe of our own broke: a bug, not the reader leaving
+            return EXIT_ERROR
         # The reader went away (`driftcheck check | head`): end quietly.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_DRIFT
     except Exception as crash:
-        import traceback
-
-        frame = traceback.extract_tb(crash.__traceback__)[-1]
-        where = f"{Path(frame.filename).name}:{frame.lineno}"
-        click.echo(
-            f"driftcheck: internal error: {type(crash).__name__} at {where}. This is a bug in "
-            f"driftcheck {__version__}; please report it with this line and your Python "
-            f"version ({sys.version.split()[0]}).",
-            err=True,
-        )
+        _report_crash(crash)
         return EXIT_ERROR
+
+
+def _report_crash(crash: BaseException) -> None:
+    import traceback
+
+    frame = traceback.extract_tb(crash.__traceback__)[-1]
+    where = f"{Path(frame.filename).name}:{frame.lineno}"
+    click.echo(
+        f"driftcheck: internal error: {type(crash).__name__} at {where}. This is a bug in "
+        f"driftcheck {__version__}; please report it with this line and your Python "
+        f"version ({sys.version.split()[0]}).",
+        err=True,
+    )
+
+
+def _stdout_reader_gone() -> bool:
+    """Whether standard output is a pipe or socket whose reader has gone.
+
+    poll() reports an error or a hang-up on such a descriptor. Where there is no poll()
+    (Windows), a broken pipe is taken to be standard output's, as before.
+    """
+    import select
+
+    if not hasattr(select, "poll"):
+        return True
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        events = poller.poll(0)
+    except (OSError, ValueError):  # no descriptor: not a pipe a reader could leave
+        return False
+    return any(event & (select.POLLERR | select.POLLHUP) for _, event in events)
 
 
 def _use_colour(stream: TextIO) -> bool:

@@ -231,3 +231,34 @@ def test_a_crash_is_reported_as_internal_without_its_message(
     assert "internal error: ValueError" in stderr
     assert "please report" in stderr
     assert "CANARY" not in stderr
+
+
+def test_a_reader_that_goes_away_ends_the_run_quietly() -> None:
+    """`driftcheck check | head`: stdout's pipe has no reader left when the report comes."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "driftcheck", "check", str(INCIDENT)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "DRIFTCHECK_HASH_KEY": "k", "NO_COLOR": "1"},
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert completed.returncode == 1
+    assert completed.stderr == b""
+
+
+def test_a_broken_pipe_that_is_not_stdout_is_reported_as_a_bug(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    # stdout is a file here, so the pipe that broke was one of driftcheck's own (between
+    # the processes of a sharded check, say): hiding it would hide the bug.
+    def crash() -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    assert _guarded(crash) == 2
+    assert "internal error: BrokenPipeError" in capfd.readouterr().err
