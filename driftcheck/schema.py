@@ -276,6 +276,8 @@ def _key_spec(name: str, data: dict[str, Any]) -> KeySpec:
 #: values: ``1 == 1.0 == True`` and ``0.0 == -0.0`` in Python, and ``default = 1`` must
 #: not get the spec of ``default = true``, nor ``secret = 1`` pass as ``secret = true``.
 _SHAPES: dict[tuple[tuple[str, ...], str], KeySpec] = {}
+#: Shapes kept at most, so that a long-running process does not grow without end.
+_SHAPES_KEPT = 100_000
 _NAMELESS = ""
 
 
@@ -290,7 +292,7 @@ def _read_key(
             # Raises, or records unknown fields.
             _check_key_table(Table(file, data, ("keys", name)), environments)
         template = _key_spec(_NAMELESS, data)
-        if plain:
+        if plain and len(_SHAPES) < _SHAPES_KEPT:
             _SHAPES[shape] = template
     # What depends on the name: whether an undeclared key looks secret.
     masked = template.secret or ("secret" not in data and looks_secret(name))
