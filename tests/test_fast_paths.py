@@ -129,8 +129,11 @@ def test_the_benchmark_runs_and_reports_every_figure(
         "python-dotenv / driftcheck check",
         "peak memory",
         "planted drift: 0 missed, 0 unexpected",
+        "the same, --jobs 1",
+        "time per value (beyond start, --jobs 1)",
     ):
         assert label in printed, label
+    assert "report of --jobs 1 differs" not in printed
     manifest = json.loads((tmp_path / "small" / "manifest.json").read_text())
     assert manifest["services"] == 25
     assert os.path.isdir(tmp_path / "small" / "schemas")

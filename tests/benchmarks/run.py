@@ -111,11 +111,18 @@ def _resident_kb(pid: int) -> int:
 MEMORY_SAMPLE_SECONDS = 0.005
 
 
-def _run_once(command: Sequence[str], stdin: str, cwd: Path) -> tuple[float, float, str, int]:
+def _run_once(
+    command: Sequence[str], stdin: str, cwd: Path, env: dict[str, str] | None
+) -> tuple[float, float, str, int]:
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
         process = subprocess.Popen(
-            command, cwd=cwd, stdin=subprocess.PIPE, stdout=out, stderr=subprocess.DEVNULL
+            command,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=out,
+            stderr=subprocess.DEVNULL,
         )
         assert process.stdin is not None
         process.stdin.write(stdin.encode())
@@ -144,10 +151,11 @@ def measure(
     stdin: str = "",
     cwd: Path = REPOSITORY,
     ok: tuple[int, ...] = (0,),
+    env: dict[str, str] | None = None,
 ) -> Measure:
     times, peaks, output = [], [], ""
     for _ in range(runs):
-        elapsed, peak, output, code = _run_once(command, stdin, cwd)
+        elapsed, peak, output, code = _run_once(command, stdin, cwd, env)
         if code not in ok:
             raise SystemExit(f"benchmark: {' '.join(command)} exited {code}")
         times.append(elapsed)
@@ -269,12 +277,16 @@ def main(argv: list[str] | None = None) -> int:
         values = int(manifest["values"])  # type: ignore[call-overload]
         with tempfile.TemporaryDirectory() as scratch:
             report = Path(scratch) / "report.json"
-            check = measure(
-                [driftcheck, "check", str(root), "--format", "json", "--output", str(report)],
-                runs,
-                ok=(1,),
-            )
-            planted, missed, unexpected = planted_check(report.read_text(), manifest)
+            command = [driftcheck, "check", str(root), "--format", "json", "--output", str(report)]
+            # One hash key for both, so that their reports can be compared byte for byte.
+            keyed = {**os.environ, "DRIFTCHECK_HASH_KEY": "benchmark"}
+            check = measure(command, runs, ok=(1,), env=keyed)
+            reported = report.read_text()
+            planted, missed, unexpected = planted_check(reported, manifest)
+            # In one process: a check shards from 32 services on, so the default runs of
+            # the sizes do not compare like with like for growth.
+            serial = measure([*command, "--jobs", "1"], runs, ok=(1,), env=keyed)
+            same_report = report.read_text() == reported
         regex = measure([python, "-c", REGEX_FLOOR], runs, stdin=files)
         compare = measure([python, "-c", COMPARE_FLOOR], runs, stdin=files)
         print(
@@ -282,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{values:,} values, {planted} planted findings"
         )
         print(f"  driftcheck check (all rules)   {_figure(check)}")
+        print(f"  the same, --jobs 1             {_figure(serial)}")
         print(f"  regex floor                    {_figure(regex)}")
         print(f"  compare floor                  {_figure(compare)}")
         dotenv = None
@@ -289,13 +302,17 @@ def main(argv: list[str] | None = None) -> int:
             dotenv = measure([python, "-c", DOTENV], 1, stdin=files)
             print(f"  python-dotenv dotenv_values    {_figure(dotenv)}")
         # The fixed cost of a run (start-up, imports, one small project) is left out, so
-        # that sizes compare by the work that grows with them.
-        per_value[size] = (check.seconds - incident.seconds) / values * 1e6
-        print(f"  time per value (beyond start)  {per_value[size]:8.2f} us")
+        # that sizes compare by the work that grows with them; in one process, so that
+        # they compare like with like.
+        per_value[size] = (serial.seconds - incident.seconds) / values * 1e6
+        print(f"  time per value (beyond start, --jobs 1) {per_value[size]:8.2f} us")
         found = "ok" if not missed and not unexpected else "MISSED"
         print(f"  planted drift: {missed} missed, {unexpected} unexpected          {found}")
         if missed or unexpected:
             verdicts.failed.append(f"{size}: planted drift")
+        if not same_report:
+            print("  the report of --jobs 1 differs from the default run's          MISSED")
+            verdicts.failed.append(f"{size}: --jobs 1 report")
         if size == sizes[-1]:
             print(f"\n{size}, against the floors of this run")
             verdicts.ratio(
@@ -327,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(per_value) > 1:
         smallest, largest = per_value[sizes[0]], per_value[sizes[-1]]
         growth = largest / smallest
-        print(f"\nlinearity: time per value {sizes[-1]} / {sizes[0]} = {growth:.2f}")
+        print(f"\nlinearity, --jobs 1: time per value {sizes[-1]} / {sizes[0]} = {growth:.2f}")
     if verdicts.failed:
         print(f"\nmissed: {', '.join(verdicts.failed)}")
         return 1
