@@ -20,7 +20,6 @@ shared that way); where there is no fork, the check runs in one process.
 from __future__ import annotations
 
 import os
-import pickle
 from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
@@ -284,10 +283,10 @@ def _lead(
     if own is not None:
         mine = {service: _outline(config, own, service) for service in shard}
         outlines.update(mine)
-        messages.append(pickle.dumps(mine, pickle.HIGHEST_PROTOCOL))
+        messages.append(_pack(mine))
     for channel in children:
         message = channel.receive_bytes()
-        theirs = None if message is None else pickle.loads(message)
+        theirs = None if message is None else _unpack(message)
         if message is None or not isinstance(theirs, dict):
             own = None
         else:
@@ -357,6 +356,20 @@ def _child(
         os._exit(status)
 
 
+def _pack(message: object) -> bytes:
+    # Imported here: only a check in several processes needs it, and every start would
+    # pay for it.
+    import pickle
+
+    return pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+
+
+def _unpack(data: bytes) -> object:
+    import pickle
+
+    return pickle.loads(data)
+
+
 class _Channel:
     """Two pipes between a parent and one child, carrying length-prefixed pickles."""
 
@@ -376,7 +389,7 @@ class _Channel:
         self._read, self._write = self._up[0], self._down[1]
 
     def send(self, message: object) -> None:
-        self.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+        self.send_bytes(_pack(message))
 
     def send_bytes(self, data: bytes) -> None:
         """Send one message; a side that is gone (a child that stopped early) gets none."""
@@ -390,7 +403,7 @@ class _Channel:
     def receive(self) -> object:
         """The next message, or None if the other side is gone."""
         data = self.receive_bytes()
-        return None if data is None else pickle.loads(data)
+        return None if data is None else _unpack(data)
 
     def receive_bytes(self) -> bytes | None:
         """The next message, still pickled, or None if the other side is gone."""
