@@ -209,7 +209,7 @@ def _source_list(
     for item in value:
         if isinstance(item, str):
             _check_template(table, key, item, placeholders)
-            specs.append(SourceSpec(format=_format_of(item), path=item))
+            specs.append(SourceSpec(format=source_format_of(item), path=item))
         elif isinstance(item, dict):
             specs.append(_source_table(Table(table.file, item, (*table.path, key)), placeholders))
         else:
@@ -230,7 +230,7 @@ def _source_table(inner: Table, placeholders: tuple[str, ...]) -> SourceSpec:
     if not source_format:
         if not paths:
             raise inner.error("a source needs 'path' (or format = \"process\")")
-        source_format = _format_of(paths[0])
+        source_format = source_format_of(paths[0])
     if source_format not in SOURCE_FORMATS:
         raise inner.error(
             f"source format '{source_format}' is not one of {', '.join(SOURCE_FORMATS)}",
@@ -269,7 +269,7 @@ def _source_table(inner: Table, placeholders: tuple[str, ...]) -> SourceSpec:
     return spec
 
 
-def _format_of(path: str) -> str:
+def source_format_of(path: str) -> str:
     """A source's format from its file name: ``.json``; compose's own names
     (``compose.yaml``, ``docker-compose.override.yml``...); other ``.yaml`` / ``.yml``
     files are Kubernetes manifests (which include Cloud Run's); anything else ``.env``."""

@@ -337,7 +337,7 @@ def _load_schemas(
     return schemas
 
 
-def _check_references(
+def check_references(
     config: ProjectConfig, schemas: dict[str, ServiceSchema]
 ) -> list[DriftcheckError]:
     """Names in the config and schemas that must point at something that exists."""
@@ -474,7 +474,7 @@ def load_services(
     sources' (a source may not be worth reading against a broken schema)."""
     errors: list[DriftcheckError] = []
     schemas = _load_schemas(config, errors, services)
-    errors.extend(_check_references(config, schemas))
+    errors.extend(check_references(config, schemas))
     if errors:
         raise DriftcheckErrors(errors)
 

@@ -29,7 +29,7 @@ from driftcheck.init.layout import Plan, plan
 from driftcheck.init.render import CONFIG_NAME, render, schema_path
 from driftcheck.init.scan import scan
 from driftcheck.platform import PlatformKeys
-from driftcheck.project import _check_references, load_layers
+from driftcheck.project import check_references, load_layers
 from driftcheck.schema import ServiceSchema, schema_from_toml
 from driftcheck.tomlfile import TomlFile, tomllib
 from driftcheck.values import Fingerprinter
@@ -87,7 +87,7 @@ def _check_written(root: Path, files: dict[str, str], environments: tuple[str, .
             TomlFile(tomllib.loads(text), service.schema, text, root / service.schema),
             environments,
         )
-    problems = _check_references(config, schemas)
+    problems = check_references(config, schemas)
     if problems:
         raise DriftcheckErrors(problems)
 

@@ -11,7 +11,7 @@ import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 
-from driftcheck.config import _format_of
+from driftcheck.config import source_format_of
 from driftcheck.display import escape_control
 from driftcheck.init.infer import Inference, KeyGuess, ServiceGuess
 from driftcheck.init.layout import Plan, PlannedSource, ServicePlan
@@ -65,7 +65,7 @@ def _per_environment(values: Mapping[str, str], environments: Sequence[str]) -> 
 
 def _source_value(source: PlannedSource, paths: Sequence[str], project_env: str | None) -> str:
     """A source as the config writes it: a path alone where that says it all."""
-    inferred = _format_of(paths[0])
+    inferred = source_format_of(paths[0])
     simple = (
         len(paths) == 1
         and inferred == source.format

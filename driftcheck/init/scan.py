@@ -39,7 +39,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from driftcheck.config import _COMPOSE_NAME, display_path
+from driftcheck.config import display_path, source_format_of
 from driftcheck.errors import DriftcheckError
 
 #: Words that name an environment wherever they appear in a path or a namespace.
@@ -796,11 +796,12 @@ def scan(root: Path) -> Inventory:
         word = _spelt_environment(name)
         if word is not None:
             spelt.add(word)
-        if _COMPOSE_NAME.fullmatch(name):
+        source_format = source_format_of(name)
+        if source_format == "compose":
             compose_paths.append(path)
-        elif name.endswith((".yaml", ".yml")):
+        elif source_format == "kubernetes":
             yaml_paths.append(path)
-        elif name.endswith(".json"):
+        elif source_format == "json":
             json_paths.append(path)
     classifier = _Classifier(spelt)
 
