@@ -68,6 +68,10 @@ _KIND_PHRASES: dict[JsonKind, str] = {
 _DECODER = json.JSONDecoder()
 # json's own definition of whitespace (json.decoder.WHITESPACE).
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
+_JSON_BLANKS = frozenset(" \t\n\r")
+# Nodes are made with tuple.__new__, every field given, not through the named tuples'
+# Python-level __new__: a large discovery file has tens of thousands of them.
+_new_tuple = tuple.__new__
 _INTEGER_LITERAL = re.compile(r"-?(?:0|[1-9][0-9]*)")
 
 
@@ -531,18 +535,14 @@ class _OpenContainer:
 
     def add(self, node: JsonNode) -> None:
         if self.kind == "object":
-            self.members.append(JsonMember(self.key, self.key_line, self.key_column, node))
+            member = (self.key, self.key_line, self.key_column, node)
+            self.members.append(_new_tuple(JsonMember, member))
         else:
             self.items.append(node)
 
     def close(self) -> JsonNode:
-        return JsonNode(
-            kind=self.kind,
-            line=self.line,
-            column=self.column,
-            members=tuple(self.members),
-            items=tuple(self.items),
-        )
+        members, items = tuple(self.members), tuple(self.items)
+        return _new_tuple(JsonNode, (self.kind, self.line, self.column, "", members, items))
 
 
 class _Walker:
@@ -594,6 +594,9 @@ class _Walker:
                 return node
 
     def _skip(self, index: int) -> int:
+        # Most tokens are followed by another straight away: no regex for those.
+        if self._text[index : index + 1] not in _JSON_BLANKS:
+            return index
         match = _WHITESPACE.match(self._text, index)
         return index if match is None else match.end()
 
@@ -607,10 +610,12 @@ class _Walker:
     def _scalar(self, index: int, line: int, column: int) -> tuple[JsonNode, int]:
         value, end = _DECODER.raw_decode(self._text, index)
         if isinstance(value, str):
-            return JsonNode("string", line, column, value), end
+            return _new_tuple(JsonNode, ("string", line, column, value, (), ())), end
         literal = self._text[index:end]
         if value is None:
-            return JsonNode("null", line, column, literal), end
-        if isinstance(value, bool):
-            return JsonNode("boolean", line, column, literal), end
-        return JsonNode("number", line, column, literal), end
+            kind = "null"
+        elif isinstance(value, bool):
+            kind = "boolean"
+        else:
+            kind = "number"
+        return _new_tuple(JsonNode, (kind, line, column, literal, (), ())), end

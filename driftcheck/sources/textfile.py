@@ -10,6 +10,8 @@ import errno
 import os
 import stat
 from bisect import bisect_right
+from itertools import accumulate, repeat
+from operator import add
 from pathlib import Path
 
 from driftcheck.errors import DriftcheckError
@@ -98,11 +100,9 @@ class LineIndex:
     """
 
     def __init__(self, text: str) -> None:
-        self._starts = [0]
-        position = text.find("\n")
-        while position != -1:
-            self._starts.append(position + 1)
-            position = text.find("\n", position + 1)
+        # Each line starts one past the end of the one before: its length and "\n" on.
+        ends = accumulate(map(add, map(len, text.split("\n")), repeat(1)), initial=0)
+        self._starts = list(ends)[:-1]
 
     def line_column(self, index: int) -> tuple[int, int]:
         """The line and column (both from 1) of the character at ``index``."""
